@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sourced by the quick-start and test scripts: makes sure the pinned pnpm is on PATH
+# (corepack's download can fail signature checks on Node 20, so npm installs it),
+# and, with REQUIRE_REDIS=1, that redis-server, redis-sentinel, redis-cli and openssl exist.
+set -euo pipefail
+
+PNPM_VERSION=10.34.8
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "stowage: Node.js 20.10 or newer is required (https://nodejs.org)." >&2
+  exit 1
+fi
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=10)?0:1)' || {
+  echo "stowage: Node.js 20.10 or newer is required; found $(node --version)." >&2
+  exit 1
+}
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "stowage: installing pnpm@$PNPM_VERSION with npm"
+  if ! npm install --global --silent "pnpm@$PNPM_VERSION" >/dev/null 2>&1; then
+    # No write access to the global prefix: install into a project-local prefix instead.
+    npm install --silent --prefix "$PWD/.tools" "pnpm@$PNPM_VERSION" >/dev/null
+    export PATH="$PWD/.tools/node_modules/.bin:$PATH"
+  fi
+  hash -r
+fi
+
+if [ "${REQUIRE_REDIS:-0}" = 1 ]; then
+  missing=()
+  for bin in redis-server redis-sentinel redis-cli openssl; do
+    command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "stowage: installing ${missing[*]} from Debian's packages (redis-tools, openssl)"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      # redis-tools carries redis-server, redis-sentinel and redis-cli without starting a system service.
+      apt-get install -y -qq --no-install-recommends redis-tools openssl >/dev/null
+    else
+      echo "stowage: the tests start their own Redis servers and need: ${missing[*]}." >&2
+      echo "  Debian/Ubuntu: sudo apt-get install redis-tools openssl   (Redis 7.0 or newer)" >&2
+      echo "  macOS:         brew install redis openssl" >&2
+      exit 1
+    fi
+  fi
+fi
