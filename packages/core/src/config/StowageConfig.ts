@@ -1,0 +1,78 @@
+import { inspect } from 'node:util';
+import type { DriverDefinition } from '../di/DriverDefinition.js';
+import { redactConfig } from './redactConfig.js';
+
+/** The validated caching settings. */
+export interface CacheConfig {
+  /** Milliseconds; `Infinity` for `'infinite'`; 0 for no cache. */
+  readonly ttlMs: number;
+  /** The bound on cached entries, if any. */
+  readonly maxEntries: number | undefined;
+  /** Refresh-ahead as a fraction of the TTL; 0 for off. */
+  readonly refreshAhead: number;
+}
+
+/** The validated status settings. */
+export interface StatusConfig {
+  /** The recovery poll's interval, in ms. */
+  readonly pollIntervalMs: number;
+}
+
+/**
+ * Configuration after `loadConfig`: complete, validated, with the selected driver's definition
+ * loaded. The driver's options (which may hold passwords) are kept out of every printed form:
+ * `JSON.stringify`, `String()` and `util.inspect` (so `console.log`) show a redacted copy.
+ */
+export class StowageConfig {
+  readonly #driverOptions: unknown;
+  readonly #definition: DriverDefinition<unknown>;
+
+  /** Built by `loadConfig`; not meant to be constructed by applications. */
+  constructor(
+    /** The selected driver's name. */
+    readonly driver: string,
+    /** The store's prefix (non-empty). */
+    readonly prefix: string,
+    readonly cache: CacheConfig,
+    readonly status: StatusConfig,
+    definition: DriverDefinition<unknown>,
+    driverOptions: unknown,
+  ) {
+    this.#definition = definition;
+    this.#driverOptions = driverOptions;
+    Object.freeze(this);
+  }
+
+  /** The selected driver's definition. */
+  get definition(): DriverDefinition<unknown> {
+    return this.#definition;
+  }
+
+  /** The selected driver's validated options. Never log these: they may hold secrets. */
+  get driverOptions(): unknown {
+    return this.#driverOptions;
+  }
+
+  /** A printable form with every secret replaced by `[redacted]`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      driver: this.driver,
+      prefix: this.prefix,
+      cache: {
+        ttl: this.cache.ttlMs === Number.POSITIVE_INFINITY ? 'infinite' : this.cache.ttlMs,
+        ...(this.cache.maxEntries === undefined ? {} : { maxEntries: this.cache.maxEntries }),
+        ...(this.cache.refreshAhead === 0 ? {} : { refreshAhead: this.cache.refreshAhead }),
+      },
+      status: { ...this.status },
+      [this.driver]: redactConfig(this.#driverOptions),
+    };
+  }
+
+  toString(): string {
+    return `StowageConfig ${JSON.stringify(this.toJSON())}`;
+  }
+
+  [inspect.custom](): string {
+    return `StowageConfig ${inspect(this.toJSON(), { depth: 6 })}`;
+  }
+}

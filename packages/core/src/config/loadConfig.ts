@@ -1,0 +1,149 @@
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_CACHE_TTL } from '../cache/CachingOptions.js';
+import { parseDuration } from '../cache/parseDuration.js';
+import { DEFAULT_PREFIX } from '../contract/validation.js';
+import { type DriverRegistry, defaultDriverRegistry } from '../di/DriverRegistry.js';
+import { redactText } from '../errors/redactSecrets.js';
+import { type ConfigIssue, StowageConfigError } from '../errors/StowageConfigError.js';
+import { DEFAULT_POLL_INTERVAL_MS } from '../status/StatusTrackingStore.js';
+import { coreConfigSchema } from './coreConfigSchema.js';
+import { isPlainObject, mergeConfig } from './mergeConfig.js';
+import { CONFIG_FILE_VARIABLE, readEnvironment } from './readEnvironment.js';
+import { collectSecrets } from './redactConfig.js';
+import { StowageConfig } from './StowageConfig.js';
+import type { StowageConfigInput } from './StowageConfigInput.js';
+
+/** Where `loadConfig` reads from besides the object it is given. */
+export interface LoadConfigOptions {
+  /** The environment; default `process.env`. Pass `{}` to ignore it. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A JSON configuration file; default the one `STOWAGE_CONFIG_FILE` names, if any. */
+  readonly configFile?: string;
+  /** The drivers that can be selected; default the registry `registerDriver` adds to. */
+  readonly registry?: DriverRegistry;
+}
+
+/** The configuration used when nothing else is given: the memory driver. */
+export const DEFAULT_CONFIG = {
+  driver: 'memory',
+  prefix: DEFAULT_PREFIX,
+  cache: { ttl: DEFAULT_CACHE_TTL },
+  status: { pollIntervalMs: DEFAULT_POLL_INTERVAL_MS },
+} as const satisfies StowageConfigInput;
+
+async function readConfigFile(path: string, issues: ConfigIssue[]): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    issues.push({
+      path: CONFIG_FILE_VARIABLE,
+      message: `the file cannot be read (${String((error as { code?: unknown }).code ?? 'error')})`,
+    });
+    return undefined;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isPlainObject(value)) return value;
+    issues.push({ path: CONFIG_FILE_VARIABLE, message: 'the file must hold a JSON object' });
+  } catch {
+    // The parser's message quotes the text, which may hold a password: say where, not what.
+    issues.push({ path: CONFIG_FILE_VARIABLE, message: 'the file is not valid JSON' });
+  }
+  return undefined;
+}
+
+/**
+ * Builds the configuration from, lowest precedence first: the defaults, a JSON file
+ * (`STOWAGE_CONFIG_FILE`), the environment (`STOWAGE_*`), and `input`. Validates all of it once,
+ * the selected driver's section included (its package is imported here, and only that one), and
+ * throws one `StowageConfigError` listing every problem with its path (an environment variable's
+ * name when the value came from there). Secrets never appear in the error.
+ */
+export async function loadConfig(
+  input: StowageConfigInput = {},
+  options: LoadConfigOptions = {},
+): Promise<StowageConfig> {
+  const registry = options.registry ?? defaultDriverRegistry;
+  const environment = readEnvironment(options.env ?? process.env, registry.variables());
+  const issues: ConfigIssue[] = [...environment.issues];
+  const configFile = options.configFile ?? environment.configFile;
+  const fromFile = configFile === undefined ? {} : await readConfigFile(configFile, issues);
+  const merged = mergeConfig(DEFAULT_CONFIG, fromFile, environment.config, input);
+  const secrets = collectSecrets(merged);
+  const where = (path: ReadonlyArray<PropertyKey>) => {
+    const dotted = path.map(String).join('.');
+    return environment.sources.get(dotted) ?? dotted;
+  };
+
+  const parsed = coreConfigSchema(registry.names()).safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) {
+        issues.push({
+          path: where(key === undefined ? issue.path : [...issue.path, key]),
+          message: key === undefined ? issue.message : 'is not a configuration option',
+        });
+      }
+    }
+  }
+  const driver = typeof merged.driver === 'string' ? merged.driver : undefined;
+  let definition: Awaited<ReturnType<DriverRegistry['load']>> | undefined;
+  let driverOptions: unknown;
+  if (driver !== undefined && registry.has(driver)) {
+    try {
+      definition = await registry.load(driver);
+      const result = definition.validateOptions(merged[driver]);
+      if (result.ok) driverOptions = result.options;
+      else {
+        for (const issue of result.issues) {
+          const path = issue.path === '' ? [driver] : [driver, ...issue.path.split('.')];
+          issues.push({ path: where(path), message: issue.message });
+        }
+      }
+    } catch (error) {
+      if (!StowageConfigError.is(error)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+
+  const cacheInput = isPlainObject(merged.cache) ? merged.cache : {};
+  if (
+    cacheInput.maxEntries !== undefined &&
+    parseDuration(cacheInput.ttl) === Number.POSITIVE_INFINITY
+  ) {
+    issues.push({
+      path: where(['cache', 'maxEntries']),
+      message:
+        'cannot be combined with an infinite TTL: an evicted entry could be the only copy of a write the backend has not taken',
+    });
+  }
+
+  if (
+    cacheInput.refreshAhead !== undefined &&
+    Number(cacheInput.refreshAhead) > 0 &&
+    parseDuration(cacheInput.ttl) === Number.POSITIVE_INFINITY
+  ) {
+    issues.push({
+      path: where(['cache', 'refreshAhead']),
+      message: 'has no meaning with an infinite TTL: entries never expire',
+    });
+  }
+
+  if (issues.length > 0 || !parsed.success || definition === undefined) {
+    throw new StowageConfigError(
+      'Invalid Stowage configuration',
+      issues.map((issue) => ({ path: issue.path, message: redactText(issue.message, secrets) })),
+    );
+  }
+  const { prefix, cache, status } = parsed.data;
+  return new StowageConfig(
+    driver as string,
+    prefix,
+    { ttlMs: cache.ttl, maxEntries: cache.maxEntries, refreshAhead: cache.refreshAhead ?? 0 },
+    { pollIntervalMs: status.pollIntervalMs },
+    definition,
+    driverOptions,
+  );
+}

@@ -1,0 +1,82 @@
+import type { DriverVariable } from '../di/DriverRegistry.js';
+import type { ConfigIssue } from '../errors/StowageConfigError.js';
+
+/** The variables of core itself, each with the path of the option it sets. */
+export const CORE_ENVIRONMENT: Readonly<Record<string, string>> = {
+  STOWAGE_DRIVER: 'driver',
+  STOWAGE_PREFIX: 'prefix',
+  STOWAGE_CACHE_TTL: 'cache.ttl',
+  STOWAGE_CACHE_MAX_ENTRIES: 'cache.maxEntries',
+  STOWAGE_CACHE_REFRESH_AHEAD: 'cache.refreshAhead',
+  STOWAGE_STATUS_POLL_INTERVAL_MS: 'status.pollIntervalMs',
+};
+
+/** The variable that names a JSON configuration file. */
+export const CONFIG_FILE_VARIABLE = 'STOWAGE_CONFIG_FILE';
+
+/** What the environment says. */
+export interface EnvironmentLayer {
+  /** The configuration the variables spell, as nested objects of strings. */
+  readonly config: Record<string, unknown>;
+  /** For each option path set here, the variable that set it (for error paths). */
+  readonly sources: ReadonlyMap<string, string>;
+  /** The configuration file to read, if `STOWAGE_CONFIG_FILE` names one. */
+  readonly configFile: string | undefined;
+  /** Unknown `STOWAGE_*` variables. */
+  readonly issues: ReadonlyArray<ConfigIssue>;
+}
+
+/** Sets `value` at a dotted `path` of `target`, creating the objects on the way. */
+export function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+    else {
+      const created: Record<string, unknown> = {};
+      node[part] = created;
+      node = created;
+    }
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+/**
+ * Reads the `STOWAGE_*` variables: core's own, and every driver's (built-in names come from a
+ * static table, so nothing is imported). An unknown `STOWAGE_*` variable is an error: a typo in
+ * `STOWAGE_DRIVER` or `STOWAGE_REDIS_URL` must not silently leave the app on another driver.
+ */
+export function readEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  driverVariables: ReadonlyMap<string, DriverVariable>,
+): EnvironmentLayer {
+  const config: Record<string, unknown> = {};
+  const sources = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  let configFile: string | undefined;
+  for (const name of Object.keys(env).sort()) {
+    const value = env[name];
+    if (!name.startsWith('STOWAGE_') || value === undefined) continue;
+    if (name === CONFIG_FILE_VARIABLE) {
+      configFile = value;
+      continue;
+    }
+    const driverVariable = driverVariables.get(name);
+    const path =
+      CORE_ENVIRONMENT[name] ??
+      (driverVariable === undefined
+        ? undefined
+        : `${driverVariable.driver}.${driverVariable.option}`);
+    if (path === undefined) {
+      issues.push({
+        path: name,
+        message: `is not a Stowage variable (known: ${[...Object.keys(CORE_ENVIRONMENT), CONFIG_FILE_VARIABLE, ...driverVariables.keys()].join(', ')})`,
+      });
+      continue;
+    }
+    setPath(config, path, value);
+    sources.set(path, name);
+  }
+  return { config, sources, configFile, issues };
+}

@@ -1,0 +1,180 @@
+import { StoreErrorCode } from '../errors/StoreErrorCode.js';
+import { StowageError } from '../errors/StowageError.js';
+import type { DataKind } from './DataKind.js';
+import type { FullDataSet } from './PersistentDataStore.js';
+import type { SerializedItemDescriptor } from './SerializedItemDescriptor.js';
+
+/**
+ * The longest item key every driver accepts, in UTF-8 bytes. Redis would take far more; the limit
+ * keeps one stray key from costing megabytes in every `getAll` and every cache.
+ */
+export const MAX_KEY_BYTES = 8192;
+
+/** The longest namespace of a kind, in characters. */
+export const MAX_NAMESPACE_LENGTH = 200;
+
+const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+function invalid(code: StoreErrorCode, message: string): StowageError {
+  return new StowageError(code, message);
+}
+
+/** Throws an `invalid-kind` error unless `kind` is a valid {@link DataKind}. */
+export function validateKind(kind: unknown): asserts kind is DataKind {
+  const namespace = (kind as { namespace?: unknown } | null | undefined)?.namespace;
+  if (typeof namespace !== 'string') {
+    throw invalid(StoreErrorCode.InvalidKind, 'A kind must be an object with a string namespace');
+  }
+  if (namespace.length > MAX_NAMESPACE_LENGTH || !NAMESPACE_PATTERN.test(namespace)) {
+    throw invalid(
+      StoreErrorCode.InvalidKind,
+      `Invalid kind namespace ${JSON.stringify(namespace.slice(0, 50))}: use 1 to ${MAX_NAMESPACE_LENGTH} letters, digits, "_", "-" or "."`,
+    );
+  }
+}
+
+/**
+ * Throws an `invalid-key` error unless `key` is a non-empty, well-formed string of at most
+ * {@link MAX_KEY_BYTES} UTF-8 bytes. Any character is allowed, NUL included; a lone UTF-16
+ * surrogate is not, because Redis would store U+FFFD in its place and the key would read back
+ * different from what was written.
+ */
+export function validateKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw invalid(StoreErrorCode.InvalidKey, 'An item key must be a non-empty string');
+  }
+  if (!key.isWellFormed()) {
+    throw invalid(
+      StoreErrorCode.InvalidKey,
+      'An item key must not contain a lone UTF-16 surrogate',
+    );
+  }
+  // Three bytes per UTF-16 unit is the most UTF-8 can need, so short keys skip the count.
+  if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+    throw invalid(
+      StoreErrorCode.InvalidKey,
+      `An item key must be at most ${MAX_KEY_BYTES} UTF-8 bytes (got ${Buffer.byteLength(key, 'utf8')})`,
+    );
+  }
+}
+
+/** True when `version` is a valid item version: a non-negative safe integer. */
+export function isValidVersion(version: unknown): version is number {
+  return typeof version === 'number' && Number.isSafeInteger(version) && version >= 0;
+}
+
+/**
+ * Throws an `invalid-descriptor` error unless the descriptor's fields have valid types: a
+ * non-negative safe integer version, a boolean `deleted`, and a string body, which only a
+ * tombstone may omit. Does not parse the body.
+ */
+export function validateDescriptor(
+  descriptor: unknown,
+  key: string,
+): asserts descriptor is SerializedItemDescriptor {
+  const where = `item ${JSON.stringify(key.slice(0, 100))}`;
+  if (typeof descriptor !== 'object' || descriptor === null) {
+    throw invalid(StoreErrorCode.InvalidDescriptor, `The descriptor of ${where} must be an object`);
+  }
+  const { version, deleted, serializedItem } = descriptor as Record<string, unknown>;
+  if (!isValidVersion(version)) {
+    throw invalid(
+      StoreErrorCode.InvalidDescriptor,
+      `The version of ${where} must be a non-negative safe integer (got ${String(version)})`,
+    );
+  }
+  if (typeof deleted !== 'boolean') {
+    throw invalid(
+      StoreErrorCode.InvalidDescriptor,
+      `The deleted flag of ${where} must be a boolean`,
+    );
+  }
+  if (serializedItem === undefined ? !deleted : typeof serializedItem !== 'string') {
+    throw invalid(
+      StoreErrorCode.InvalidDescriptor,
+      `The serializedItem of ${where} must be a string (only a tombstone may omit it)`,
+    );
+  }
+}
+
+/**
+ * Everything `upsert` checks before it touches a backend: the kind, the key, the descriptor, and
+ * that the body is a JSON object whose `version` and `deleted` agree with the descriptor (the
+ * stored body is what other readers of the schema compare versions by).
+ */
+export function validateUpsert(kind: unknown, key: unknown, descriptor: unknown): void {
+  validateKind(kind);
+  validateKey(key);
+  validateDescriptor(descriptor, key);
+  const { serializedItem, version, deleted } = descriptor;
+  if (serializedItem === undefined) return;
+  let body: unknown;
+  try {
+    body = JSON.parse(serializedItem);
+  } catch {
+    throw invalid(
+      StoreErrorCode.InvalidDescriptor,
+      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} is not JSON`,
+    );
+  }
+  const fields = body as { version?: unknown; deleted?: unknown } | null;
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw invalid(
+      StoreErrorCode.InvalidDescriptor,
+      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} must be a JSON object`,
+    );
+  }
+  if (fields.version !== version || (fields.deleted === true) !== deleted) {
+    throw invalid(
+      StoreErrorCode.InvalidDescriptor,
+      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} disagrees with its descriptor (version ${String(fields.version)} vs ${version}, deleted ${String(fields.deleted === true)} vs ${deleted})`,
+    );
+  }
+}
+
+/**
+ * Everything `init` checks before it touches a backend: the shape of the data set, every kind,
+ * key and descriptor. Bodies are not parsed: that would double the cost of `init`, and the typed
+ * store guarantees they agree.
+ */
+export function validateFullDataSet(allData: unknown): asserts allData is FullDataSet {
+  if (!Array.isArray(allData)) {
+    throw invalid(StoreErrorCode.InvalidDescriptor, 'init expects an array of { kind, items }');
+  }
+  for (const entry of allData as ReadonlyArray<{ kind?: unknown; items?: unknown }>) {
+    validateKind(entry?.kind);
+    if (!Array.isArray(entry.items)) {
+      throw invalid(
+        StoreErrorCode.InvalidDescriptor,
+        `The items of kind "${entry.kind.namespace}" must be an array of [key, descriptor]`,
+      );
+    }
+    for (const item of entry.items as ReadonlyArray<unknown>) {
+      if (!Array.isArray(item)) {
+        throw invalid(
+          StoreErrorCode.InvalidDescriptor,
+          `The items of kind "${entry.kind.namespace}" must be [key, descriptor] pairs`,
+        );
+      }
+      validateKey(item[0]);
+      validateDescriptor(item[1], item[0]);
+    }
+  }
+}
+
+/** The prefix a store uses when none is configured. */
+export const DEFAULT_PREFIX = 'stowage';
+
+/**
+ * What is wrong with a prefix, or `undefined` when it is valid: a non-empty, well-formed string
+ * of at most 512 bytes without whitespace or control characters (it appears in every key and in
+ * ACL rules). An empty prefix is a configuration error, never a silent default.
+ */
+export function prefixProblem(prefix: unknown): string | undefined {
+  if (typeof prefix !== 'string' || prefix.length === 0) return 'must be a non-empty string';
+  if (!prefix.isWellFormed() || /[\s\p{Cc}]/u.test(prefix)) {
+    return 'must not contain whitespace, control characters or lone surrogates';
+  }
+  if (Buffer.byteLength(prefix, 'utf8') > 512) return 'must be at most 512 bytes';
+  return undefined;
+}

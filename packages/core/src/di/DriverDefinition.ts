@@ -1,0 +1,36 @@
+import type { PersistentDataStore } from '../contract/PersistentDataStore.js';
+import type { ConfigIssue } from '../errors/StowageConfigError.js';
+
+/** What every driver is given besides its own options. */
+export interface DriverContext {
+  /** The store's prefix, already validated (non-empty). */
+  readonly prefix: string;
+}
+
+/** The outcome of validating a driver's section of the configuration. */
+export type DriverOptionsResult<TOptions> =
+  | { readonly ok: true; readonly options: TOptions }
+  | { readonly ok: false; readonly issues: ReadonlyArray<ConfigIssue> };
+
+/**
+ * How configuration reaches a driver: the registry selects a definition by {@link name}, hands it
+ * the driver's section of the configuration, and creates the store. Each driver package exports one;
+ * a third party writes one to make its driver selectable by name.
+ */
+export interface DriverDefinition<TOptions = unknown> {
+  /** The name configuration selects the driver by (`driver: 'redis'`). */
+  readonly name: string;
+  /**
+   * The environment variables the driver reads, each mapped to an option of its section, e.g.
+   * `{ STOWAGE_REDIS_URL: 'url' }`. Values arrive as strings: {@link validateOptions} accepts the
+   * string forms of numbers, booleans and durations.
+   */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * Validates the driver's section completely and returns every problem at once, with paths
+   * relative to the section. Never throws for bad input.
+   */
+  validateOptions(section: unknown): DriverOptionsResult<TOptions>;
+  /** Creates a store. Connects lazily: creating a store does no I/O. */
+  create(options: TOptions, context: DriverContext): PersistentDataStore;
+}
