@@ -1,0 +1,8 @@
+export {
+  createMemoryBackend,
+  type MemoryBackend,
+  type MemoryEntry,
+  type MemoryPrefixData,
+} from './createMemoryBackend.js';
+export { createMemoryDriver, type MemoryDriverOptions } from './createMemoryDriver.js';
+export { type MemoryDriverConfig, memoryDriverDefinition } from './memoryDriverDefinition.js';
