@@ -1,0 +1,2 @@
+export type { ConformanceTarget, CreateStoreOptions } from './ConformanceTarget.js';
+export { registerConformanceSuite } from './registerConformanceSuite.js';
