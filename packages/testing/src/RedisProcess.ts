@@ -1,0 +1,203 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { trackProcess, untrackProcess } from './exitCleanup.js';
+import { HarnessError, HarnessErrorCode } from './HarnessError.js';
+import { killProcess } from './processState.js';
+import { type RespTarget, sendForText } from './RespConnection.js';
+import { waitFor } from './waitFor.js';
+
+/** Everything needed to (re)start one redis-server or sentinel process. */
+export interface RedisProcessSpec {
+  /** For messages, e.g. "redis-server 127.0.0.1:17003". */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly dir: string;
+  readonly logFile: string;
+  readonly pidFile: string;
+  /** How the readiness check connects (auth and TLS included). */
+  readonly target: RespTarget;
+  /** Runs before every start, e.g. to write a fresh sentinel config (sentinels rewrite theirs). */
+  readonly prepare?: () => Promise<void>;
+  readonly startTimeoutMs: number;
+}
+
+/**
+ * One server process, started in the foreground as a child of the test process. Not daemonized: the
+ * child's pid is known at once and its exit is reported at once, so a server that dies on start-up
+ * (port taken, bad ACL rule, bad config) fails the start immediately with its log, instead of a
+ * daemonized start that "succeeds" and then times out.
+ */
+export class RedisProcess {
+  readonly spec: RedisProcessSpec;
+  #child: ChildProcess | undefined;
+  #pid = 0;
+  #exit: string | undefined;
+  #exited: Promise<void> = Promise.resolve();
+
+  constructor(spec: RedisProcessSpec) {
+    this.spec = spec;
+  }
+
+  /** Pid of the current (or last) process; 0 before the first start. */
+  get pid(): number {
+    return this.#pid;
+  }
+
+  /** True while the process runs (a paused process counts as running). */
+  get running(): boolean {
+    return this.#child !== undefined && this.#exit === undefined;
+  }
+
+  /**
+   * Spawns the process and waits until it is ready: the pidfile (written only after the listening
+   * socket is bound) holds the child's pid, and `INFO server` on the port reports that same
+   * `process_id`, so the answer cannot come from somebody else's server on the same port.
+   */
+  async start(): Promise<void> {
+    const { spec } = this;
+    await spec.prepare?.();
+    rmSync(spec.pidFile, { force: true });
+    const stdio = openSync(`${spec.logFile}.stdio`, 'a');
+    let child: ChildProcess;
+    try {
+      // detached: its own process group, so a Ctrl-C reaches only the test process, whose exit
+      // hook then kills the servers in order (SIGCONT, SIGKILL) instead of racing them.
+      child = spawn(spec.command, spec.args, {
+        cwd: spec.dir,
+        detached: true,
+        stdio: ['ignore', stdio, stdio],
+      });
+    } finally {
+      closeSync(stdio);
+    }
+    this.#child = child;
+    this.#exit = undefined;
+    child.unref();
+    child.once('error', (error) => {
+      this.#exit ??= `could not be spawned: ${error.message}`;
+    });
+    // 'exit' comes from waitpid, i.e. after every thread has ended and the sockets are closed. A
+    // zombie main thread is not enough: Redis's background threads can keep the port open a bit
+    // longer, and a "port is free" check right after kill() would then fail.
+    this.#exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (this.#child === child) this.#exit ??= `exited with ${signal ?? `code ${code}`}`;
+        resolve();
+      });
+    });
+    if (child.pid === undefined) {
+      await new Promise((resolve) => setImmediate(resolve));
+      throw this.#startFailed(this.#exit ?? 'could not be spawned');
+    }
+    const pid = child.pid;
+    this.#pid = pid;
+    trackProcess(pid);
+    try {
+      await waitFor(`${spec.name} to become ready`, () => this.#probeReady(pid), {
+        timeoutMs: spec.startTimeoutMs,
+        abortIf: () => (this.#exit === undefined ? undefined : this.#startFailed(this.#exit)),
+      });
+    } catch (error) {
+      await this.kill();
+      if (HarnessError.is(error) && error.code === HarnessErrorCode.StartFailed) throw error;
+      throw this.#startFailed(error instanceof Error ? error.message : String(error), error);
+    }
+  }
+
+  async #probeReady(pid: number): Promise<true | undefined> {
+    let written: string;
+    try {
+      written = readFileSync(this.spec.pidFile, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+    if (written !== String(pid)) return undefined;
+    try {
+      const info = await sendForText(this.spec.target, ['INFO', 'server'], 1_000);
+      const reported = /^process_id:(\d+)/m.exec(info)?.[1];
+      if (reported !== String(pid)) {
+        throw new Error(`port ${this.spec.target.port} is answered by process ${reported}`);
+      }
+      return true;
+    } catch (error) {
+      // INFO renamed away through `args`: the pidfile alone still proves this process bound the port.
+      if (HarnessError.is(error) && /unknown command/i.test(error.message)) return true;
+      throw error;
+    }
+  }
+
+  /** SIGCONT + SIGKILL and wait until the process has been reaped. Idempotent. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || this.#pid === 0) return;
+    const pid = this.#pid;
+    if (child.exitCode === null && child.signalCode === null) {
+      await Promise.all([killProcess(pid), this.#waitForExit(pid)]);
+    }
+    this.#exit ??= 'killed';
+    untrackProcess(pid);
+  }
+
+  async #waitForExit(pid: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new HarnessError(
+              HarnessErrorCode.Timeout,
+              `${this.spec.name} (pid ${pid}) did not exit`,
+            ),
+          ),
+        5_000,
+      );
+    });
+    try {
+      await Promise.race([this.#exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** SIGSTOP: the process keeps its sockets but answers nothing, like a network partition. */
+  pause(): void {
+    this.#signal('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link RedisProcess.pause}. */
+  resume(): void {
+    this.#signal('SIGCONT');
+  }
+
+  /** The last lines of the server's log files, for error messages. */
+  logTail(lines = 25): string {
+    const parts: string[] = [];
+    for (const file of [this.spec.logFile, `${this.spec.logFile}.stdio`]) {
+      let text = '';
+      try {
+        text = readFileSync(file, 'utf8').trimEnd();
+      } catch {
+        continue;
+      }
+      if (text !== '')
+        parts.push(`--- ${file} (last lines) ---\n${text.split('\n').slice(-lines).join('\n')}`);
+    }
+    return parts.length > 0 ? parts.join('\n') : `(no log output in ${this.spec.dir})`;
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    if (!this.running) {
+      throw new HarnessError(HarnessErrorCode.InvalidOptions, `${this.spec.name} is not running`);
+    }
+    process.kill(this.#pid, signal);
+  }
+
+  #startFailed(reason: string, cause?: unknown): HarnessError {
+    return new HarnessError(
+      HarnessErrorCode.StartFailed,
+      `${this.spec.name} did not start: ${reason}\n${this.logTail()}`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,21 @@
+export {
+  createTestCertificates,
+  type TestCertificateFiles,
+  type TestCertificates,
+} from './createTestCertificates.js';
+export { findRedisBinaries, type RedisBinaries } from './findRedisBinaries.js';
+export { HarnessError, HarnessErrorCode, type HarnessErrorOptions } from './HarnessError.js';
+export { keySlot } from './keySlot.js';
+export {
+  type LeasePortBlockOptions,
+  leasePortBlock,
+  type PortBlockLease,
+} from './leasePortBlock.js';
+export type { MigrateSlotOptions, RedisCluster, SlotMigration } from './RedisCluster.js';
+export type { RedisEndpoint } from './RedisEndpoint.js';
+export type { RedisServer, RedisUser } from './RedisServer.js';
+export type { SentinelGroup } from './SentinelGroup.js';
+export { type StartClusterOptions, startCluster } from './startCluster.js';
+export { type StartRedisServerOptions, startRedisServer } from './startRedisServer.js';
+export { type StartSentinelGroupOptions, startSentinelGroup } from './startSentinelGroup.js';
+export type { TlsOptions } from './TlsOptions.js';

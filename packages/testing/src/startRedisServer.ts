@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { createTestCertificates, type TestCertificates } from './createTestCertificates.js';
+import { findRedisBinaries } from './findRedisBinaries.js';
+import { allocatePorts, releasePorts } from './portPool.js';
+import { launchRedisServer, type RedisServer, type RedisUser } from './RedisServer.js';
+import type { TlsOptions } from './TlsOptions.js';
+import { createWorkDir, removeWorkDir } from './workDir.js';
+
+/** Options of {@link startRedisServer}. */
+export interface StartRedisServerOptions {
+  /** Password of the default user (`requirepass`). */
+  readonly password?: string;
+  /** ACL users to create at start-up. */
+  readonly users?: readonly RedisUser[];
+  /** Serve TLS only (`--port 0 --tls-port P`), with certificates generated for this server. */
+  readonly tls?: TlsOptions;
+  /**
+   * Extra redis-server arguments, one word each, appended last so they win, e.g.
+   * `['--rename-command', 'FLUSHALL', '']` or `['--maxmemory', '10mb']`.
+   */
+  readonly args?: readonly string[];
+  /** Give up (and report the server log) if the server is not ready after this long. Default 10 s. */
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * Starts one throwaway redis-server on a free loopback port and resolves once it answers. Nothing is
+ * persisted; `stop()` (or the exit of the test process) kills it and removes its folder.
+ *
+ * @example
+ * const server = await startRedisServer({ password: 'secret' });
+ * try {
+ *   await server.redisCli('SET', 'greeting', 'hello');
+ * } finally {
+ *   await server.stop();
+ * }
+ */
+export async function startRedisServer(
+  options: StartRedisServerOptions = {},
+): Promise<RedisServer> {
+  findRedisBinaries();
+  const dir = await createWorkDir('redis');
+  let ports: number[] = [];
+  let certificates: TestCertificates | undefined;
+  try {
+    [ports, certificates] = await Promise.all([
+      allocatePorts(1),
+      options.tls === undefined
+        ? undefined
+        : (options.tls.certificates ?? createTestCertificates(join(dir, 'tls'))),
+    ]);
+  } catch (error) {
+    await removeWorkDir(dir);
+    releasePorts(ports);
+    throw error;
+  }
+  const port = ports[0]!;
+  return launchRedisServer({
+    name: 'redis-server',
+    port,
+    dir,
+    password: options.password,
+    users: options.users,
+    tls:
+      certificates === undefined
+        ? undefined
+        : { certificates, authClients: options.tls?.authClients ?? false },
+    args: options.args,
+    ports,
+    ownedDirs: [dir],
+    startTimeoutMs: options.startTimeoutMs ?? 10_000,
+  });
+}
