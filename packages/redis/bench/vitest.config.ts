@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The benchmark runs as one long vitest file in a fork. It measures the built packages, loaded by
+// Node itself: code transformed by vitest reaches every import through a getter, which would slow
+// the subject and not the raw-ioredis baseline. `pnpm bench` builds first, pins this process to
+// CPU 0 with taskset, and the benchmark pins the redis-server to CPU 1. Not part of `pnpm test`.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export default defineConfig({
+  root,
+  resolve: {
+    alias: [
+      {
+        find: /^@stowage\/(core|redis|testing)$/,
+        replacement: `${root}packages/$1/dist/index.js`,
+      },
+    ],
+  },
+  test: {
+    include: ['packages/redis/bench/**/*.bench.ts'],
+    server: { deps: { external: [/\/packages\/(core|redis|testing)\/dist\//] } },
+    pool: 'forks',
+    execArgv: ['--expose-gc'],
+    testTimeout: 1_200_000,
+    hookTimeout: 60_000,
+    disableConsoleIntercept: true,
+  },
+});

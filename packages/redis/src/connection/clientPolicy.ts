@@ -1,0 +1,42 @@
+/** The timeouts every client the driver creates runs with. */
+export interface ClientTimeouts {
+  readonly connectTimeoutMs: number;
+}
+
+/** Longest pause between reconnection attempts: a restarted server is picked up within this. */
+const MAX_RECONNECT_DELAY_MS = 1000;
+
+/** Reconnect forever (until `close()`), backing off from 50 ms to 1 s. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
+}
+
+/**
+ * The ioredis options that make every failure bounded and typed (with ioredis's defaults a
+ * command against an unreachable or mis-configured server waits up to 73 s, or forever):
+ *
+ * - `lazyConnect`: creating a store does no I/O.
+ * - `enableOfflineQueue: false`: nothing is queued while disconnected. The driver itself waits for
+ *   the connection, up to the connect timeout, and only then writes the command; so a command is
+ *   either written at once or refused, and "was it sent?" always has an answer.
+ * - `maxRetriesPerRequest: 0`, `autoResendUnfulfilledCommands: false`: a command in flight when
+ *   the connection drops fails at once (a write then says "outcome unknown") instead of being
+ *   silently sent again after the reconnect.
+ * - No `commandTimeout`: the driver bounds every operation itself, with one coarse timer per
+ *   connection rather than one per command, and restarts a handshake that hangs.
+ * - `enableReadyCheck: false`: the ready check runs INFO, which a minimal ACL user is not granted
+ *   (ioredis would print a warning on every connect). A server still loading answers LOADING,
+ *   which the driver reports as a connection error.
+ * - `retryStrategy`: reconnect forever with a short backoff, so a restarted server is picked up.
+ */
+export function ownedClientPolicy(timeouts: ClientTimeouts) {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: timeouts.connectTimeoutMs,
+    retryStrategy: reconnectDelay,
+  } as const;
+}

@@ -1,0 +1,163 @@
+import { redactSecrets, redactText, StoreErrorCode, StowageError } from '@stowage/core';
+
+/** Whether a failed operation could have changed data: decides "timeout" vs "outcome unknown". */
+export type OperationKind = 'read' | 'write';
+
+/** What an error is being turned into a `StowageError` for. */
+export interface ErrorContext {
+  /** The store operation, e.g. `get`, shown in the message. */
+  readonly operation: string;
+  readonly kind: OperationKind;
+  /** Strings to scrub from the message and the cause chain. */
+  readonly secrets: ReadonlyArray<string>;
+}
+
+// The client library's own failures are plain Errors told apart by their text; these are the
+// ones whose meaning differs (sent or not sent). Callers of Stowage never see this matching.
+const TIMED_OUT = 'Command timed out';
+/** Failures after the command was written: the server may have executed it. */
+const AFTER_SEND = ['Command aborted due to connection close'];
+const AFTER_SEND_NAMES = ['MaxRetriesPerRequestError', 'AbortError'];
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+]);
+
+// OpenSSL verification results as Node reports them (err.code), plus Node's own TLS codes.
+const TLS_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+]);
+
+/** Redis error replies that mean "the server cannot serve this right now". */
+const UNAVAILABLE_REPLIES = new Set([
+  'LOADING',
+  'MASTERDOWN',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+  'BUSY',
+  // A write that reached a primary demoted by a failover: refused, not applied.
+  'READONLY',
+]);
+
+/** ioredis Cluster's own failures before a command reached a node: nothing was sent. */
+const CLUSTER_NOT_SENT =
+  /cluster isn't ready|none of startup nodes is available|failed to refresh slots cache|no primary known for slot|no connection to the primary/i;
+/** ioredis Cluster gave up following a slot (its node down, failing over): it may have run. */
+const CLUSTER_GAVE_UP = 'Too many Cluster redirections';
+
+interface ErrorFields {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly message?: unknown;
+  readonly previousErrors?: unknown;
+}
+
+/** The first word of a Redis error reply (`NOPERM`, `WRONGPASS`, ...), or undefined. */
+export function replyCode(error: unknown): string | undefined {
+  const { name, message } = (error ?? {}) as ErrorFields;
+  if (name !== 'ReplyError' || typeof message !== 'string') return undefined;
+  return /^([A-Z][A-Z_]+)\b/.exec(message)?.[1];
+}
+
+/** The stable code for a Redis reply error. */
+function codeOfReply(error: unknown, reply: string): StoreErrorCode {
+  if (reply === 'WRONGPASS' || reply === 'NOAUTH') return StoreErrorCode.Auth;
+  if (reply === 'NOPERM') return StoreErrorCode.Permission;
+  if (UNAVAILABLE_REPLIES.has(reply)) return StoreErrorCode.Connection;
+  if (reply === 'EXECABORT') {
+    // A command refused while queueing (e.g. a key outside the ACL pattern) aborts the whole
+    // transaction; the reason is in the errors ioredis collected.
+    const previous = (error as ErrorFields).previousErrors;
+    const reasons = Array.isArray(previous) ? previous.map(replyCode) : [];
+    if (reasons.includes('NOPERM')) return StoreErrorCode.Permission;
+    if (reasons.includes('NOAUTH')) return StoreErrorCode.Auth;
+    return StoreErrorCode.Backend;
+  }
+  if (reply === 'ERR' && /invalid password|invalid username-password/i.test(String(error))) {
+    return StoreErrorCode.Auth;
+  }
+  return StoreErrorCode.Backend;
+}
+
+/** The stable code for any failure of a Redis call, and whether the command may have run. */
+export function classifyError(error: unknown, kind: OperationKind): StoreErrorCode {
+  if (StowageError.is(error)) return error.code;
+  const fields = (error ?? {}) as ErrorFields;
+  const message = typeof fields.message === 'string' ? fields.message : '';
+  const reply = replyCode(error);
+  if (reply !== undefined) return codeOfReply(error, reply);
+  if (message === TIMED_OUT) {
+    return kind === 'read' ? StoreErrorCode.Timeout : StoreErrorCode.OutcomeUnknown;
+  }
+  if (CLUSTER_NOT_SENT.test(message)) return StoreErrorCode.Connection;
+  if (message.startsWith(CLUSTER_GAVE_UP)) {
+    return kind === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
+  }
+  if (AFTER_SEND.includes(message) || AFTER_SEND_NAMES.includes(String(fields.name))) {
+    return kind === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
+  }
+  const code = typeof fields.code === 'string' ? fields.code : '';
+  if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
+    return StoreErrorCode.Tls;
+  }
+  if (CONNECTION_CODES.has(code)) return StoreErrorCode.Connection;
+  // "Connection is closed.", "Stream isn't writeable ...": refused before anything was sent.
+  if (/connection is closed|stream isn't writeable|not connected/i.test(message)) {
+    return StoreErrorCode.Connection;
+  }
+  return StoreErrorCode.Backend;
+}
+
+const DESCRIPTIONS: Partial<Record<StoreErrorCode, string>> = {
+  [StoreErrorCode.Timeout]: 'no answer within the command timeout',
+  [StoreErrorCode.OutcomeUnknown]:
+    'the write was sent but no answer came: it may or may not have been applied',
+  [StoreErrorCode.Auth]: 'the server refused the credentials',
+  [StoreErrorCode.Permission]: 'the ACL user lacks a right this operation needs',
+  [StoreErrorCode.Tls]: 'the TLS handshake failed',
+  [StoreErrorCode.Connection]: 'the server could not be reached',
+};
+
+/**
+ * A `StowageError` for a failure of a Redis call, with a stable code, a message naming the
+ * operation, and the original error as its cause, with every secret scrubbed from both (ioredis
+ * attaches the command's arguments to its errors, so a failed HELLO or AUTH carries the password).
+ */
+export function toStowageError(
+  error: unknown,
+  context: ErrorContext,
+  code: StoreErrorCode = classifyError(error, context.kind),
+  hint?: string,
+): StowageError {
+  if (StowageError.is(error)) return error;
+  const original =
+    error instanceof Error ? redactText(error.message, context.secrets) : 'unknown failure';
+  const description = DESCRIPTIONS[code];
+  const parts = [description, hint, original].filter((part) => part !== undefined);
+  return new StowageError(code, `Redis ${context.operation} failed: ${parts.join('; ')}`, {
+    cause: redactSecrets(error, context.secrets),
+  });
+}

@@ -1,0 +1,12 @@
+export { createRedisDriver } from './createRedisDriver.js';
+export { parseRedisOptions } from './options/parseRedisOptions.js';
+export { validateRedisOptions } from './options/validateRedisOptions.js';
+export type { RedisDataStore } from './RedisDataStore.js';
+export {
+  REDIS_DEFAULTS,
+  type RedisDriverOptions,
+  type RedisMode,
+  type RedisTlsOptions,
+  type UpsertStrategy,
+} from './RedisDriverOptions.js';
+export { type RedisDriverConfig, redisDriverDefinition } from './redisDriverDefinition.js';

@@ -1,0 +1,96 @@
+import { StoreErrorCode, StowageError } from '@stowage/core';
+import type { RedisConnection } from '../connection/RedisConnection.js';
+
+interface PendingAcquire {
+  readonly resolve: (connection: RedisConnection) => void;
+  readonly reject: (error: StowageError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * Dedicated connections for WATCH transactions. WATCH belongs to a connection: two transactions
+ * sharing one would watch each other's keys and one EXEC would clear the other's WATCH, so each
+ * transaction borrows a connection of its own. Connections are created on demand, up to `max`; a
+ * borrower waits at most `acquireTimeoutMs` for one.
+ */
+export class WatchConnectionPool {
+  private readonly idle: RedisConnection[] = [];
+  private readonly pending: PendingAcquire[] = [];
+  private size = 0;
+  private closed = false;
+
+  constructor(
+    private readonly create: () => RedisConnection,
+    private readonly max: number,
+    private readonly acquireTimeoutMs: number,
+  ) {}
+
+  /** A connection no other transaction uses until it is released. */
+  acquire(): Promise<RedisConnection> {
+    if (this.closed) {
+      return Promise.reject(
+        new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed'),
+      );
+    }
+    const idle = this.idle.pop();
+    if (idle !== undefined) return Promise.resolve(idle);
+    if (this.size < this.max) {
+      this.size += 1;
+      return Promise.resolve(this.create());
+    }
+    return new Promise((resolve, reject) => {
+      const entry: PendingAcquire = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.pending.splice(this.pending.indexOf(entry), 1);
+          reject(
+            new StowageError(
+              StoreErrorCode.Timeout,
+              `Redis upsert failed: no connection for a WATCH transaction was free within ${this.acquireTimeoutMs} ms; nothing was sent`,
+            ),
+          );
+        }, this.acquireTimeoutMs),
+      };
+      this.pending.push(entry);
+    });
+  }
+
+  /**
+   * Gives a connection back. One whose transaction did not finish cleanly (an error, a timeout)
+   * may still hold a WATCH or be mid-MULTI: it is closed, never reused.
+   */
+  release(connection: RedisConnection, reusable: boolean): void {
+    if (!reusable || this.closed) {
+      connection.close();
+      this.size -= 1;
+      const next = this.closed ? undefined : this.pending.shift();
+      if (next !== undefined) {
+        clearTimeout(next.timer);
+        this.size += 1;
+        next.resolve(this.create());
+      }
+      return;
+    }
+    const next = this.pending.shift();
+    if (next === undefined) {
+      this.idle.push(connection);
+      return;
+    }
+    clearTimeout(next.timer);
+    next.resolve(connection);
+  }
+
+  /** Closes every idle connection; borrowed ones are closed as they come back. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const entry of this.pending.splice(0)) {
+      clearTimeout(entry.timer);
+      entry.reject(
+        new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed'),
+      );
+    }
+    for (const connection of this.idle.splice(0)) connection.close();
+  }
+}

@@ -1,0 +1,81 @@
+import {
+  type DataKind,
+  parseStoredString,
+  StoreErrorCode,
+  StowageError,
+  type UpsertReadWriteHook,
+} from '@stowage/core';
+import type { WaitForReplicasOptions } from '../RedisDriverOptions.js';
+import type { CasOutcome } from './CasOutcome.js';
+import type { WatchConnectionPool } from './WatchConnectionPool.js';
+
+/** One upsert through the WATCH strategy. */
+export interface WatchUpsert {
+  readonly pool: WatchConnectionPool;
+  readonly maxAttempts: number;
+  readonly hook: UpsertReadWriteHook | undefined;
+  readonly kind: DataKind;
+  readonly key: string;
+  readonly hashKey: string;
+  readonly stored: string;
+  readonly version: number;
+  /** WAIT after EXEC, on the same dedicated connection. */
+  readonly wait?: WaitForReplicasOptions | undefined;
+}
+
+const RETRY = Symbol('retry');
+
+// A short random pause before a retry, so that two processes that keep colliding fall out of step.
+const pause = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+
+/**
+ * Compare-and-set from the client, for servers where scripts are not allowed: WATCH the kind's
+ * hash, read the item, compare, then MULTI/HSET/EXEC. EXEC is aborted when anyone changed the hash
+ * since the WATCH; the attempt is then repeated, at most `maxAttempts` times, after which the
+ * caller gets a `conflict` error (never an endless loop, never a success that did not happen).
+ */
+export async function watchUpsert(upsert: WatchUpsert): Promise<CasOutcome> {
+  const { pool, hook, kind, key, hashKey, stored, version } = upsert;
+  for (let attempt = 1; attempt <= upsert.maxAttempts; attempt++) {
+    if (attempt > 1) await pause(attempt);
+    const connection = await pool.acquire();
+    let reusable = false;
+    try {
+      const outcome = await connection.run(
+        'upsert',
+        'write',
+        async (client): Promise<CasOutcome | typeof RETRY> => {
+          // WATCH and HGET go out together: one round trip for both.
+          const [, old] = await Promise.all([client.watch(hashKey), client.hget(hashKey, key)]);
+          // Between the read and the write, on every attempt (whatever the comparison decides).
+          await hook?.({ kind, key, attempt });
+          if (old !== null) {
+            const current = parseStoredString(old);
+            if (current === undefined || current.version >= version) {
+              await client.unwatch();
+              return current === undefined
+                ? { status: 'corrupt' }
+                : { status: 'rejected', current: old };
+            }
+          }
+          const results = await client.multi().hset(hashKey, key, stored).exec();
+          if (results === null) return RETRY;
+          const failure = results.find(([error]) => error !== null)?.[0];
+          if (failure !== undefined && failure !== null) throw failure;
+          if (upsert.wait === undefined) return { status: 'applied' };
+          const { replicas, timeoutMs } = upsert.wait;
+          return { status: 'applied', replicas: await client.wait(replicas, timeoutMs) };
+        },
+      );
+      reusable = true;
+      if (outcome !== RETRY) return outcome;
+    } finally {
+      pool.release(connection, reusable);
+    }
+  }
+  throw new StowageError(
+    StoreErrorCode.Conflict,
+    `Redis upsert of "${kind.namespace}" item ${JSON.stringify(key.slice(0, 100))} lost ${upsert.maxAttempts} attempts in a row to concurrent writers; nothing was written`,
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * The commands the driver sends, and nothing else: the minimal ACL rule documented in the README.
+ * PING is the health probe; EXISTS the marker check; HGET/HGETALL the reads; DEL/HSET/SET inside
+ * MULTI/EXEC the init; EVALSHA (EVAL when the server lacks the script) the upsert.
+ */
+export const SCRIPT_COMMANDS = [
+  '+ping',
+  '+exists',
+  '+hget',
+  '+hgetall',
+  '+hset',
+  '+del',
+  '+set',
+  '+multi',
+  '+exec',
+  '+evalsha',
+  '+eval',
+] as const;
+
+/** The same for the WATCH strategy: WATCH/UNWATCH instead of the scripting commands. */
+export const WATCH_COMMANDS = [
+  '+ping',
+  '+exists',
+  '+hget',
+  '+hgetall',
+  '+hset',
+  '+del',
+  '+set',
+  '+multi',
+  '+exec',
+  '+watch',
+  '+unwatch',
+] as const;
+
+/** ACL rules, one word each: the key pattern, no channels, no command but `commands`. */
+export function aclRules(keyPattern: string, commands: ReadonlyArray<string>): string[] {
+  return [`~${keyPattern}`, 'resetchannels', '-@all', ...commands];
+}
