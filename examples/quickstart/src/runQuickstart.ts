@@ -1,0 +1,131 @@
+import {
+  createDataStore,
+  type DataStore,
+  defineKind,
+  loadConfig,
+  StowageError,
+  type VersionedItem,
+} from '@stowage/core';
+import { createMemoryBackend } from '@stowage/memory';
+
+/** The items of the demo: feature flags. */
+interface Flag extends VersionedItem {
+  readonly on: boolean;
+  readonly description: string;
+}
+
+/** Defined once; the store serializes, caches and freezes flags for us. */
+const features = defineKind<Flag>('features');
+/** A kind this demo never loads, so reading it needs the backend. */
+const segments = defineKind<VersionedItem>('segments');
+
+/** What the quick start needs from the outside world, so a test can run it. */
+export interface QuickstartOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Keep running and report status changes until interrupted (for a Redis you stop and start). */
+  readonly watch: boolean;
+  readonly print: (line: string) => void;
+  /** Resolves when a `--watch` run should stop (e.g. on Ctrl-C). */
+  readonly stopped?: Promise<void>;
+}
+
+const describeFlag = (flag: Flag | undefined) =>
+  flag === undefined ? '(none)' : `v${flag.version} ${flag.on ? 'on ' : 'off'} ${flag.description}`;
+
+async function printAll(store: DataStore, print: (line: string) => void): Promise<void> {
+  const all = await store.all(features);
+  for (const key of [...all.keys()].sort())
+    print(`  ${key.padEnd(14)} ${describeFlag(all.get(key))}`);
+}
+
+/**
+ * The quick start: picks its driver from configuration (memory unless `STOWAGE_DRIVER` says
+ * otherwise), loads a few feature flags, changes them, reads them back, and shows the status
+ * stream while the backend goes away and comes back.
+ */
+export async function runQuickstart({ env, watch, print, stopped }: QuickstartOptions) {
+  // With memory, the demo keeps the backend so it can take it offline; with Redis it is unused.
+  const backend = createMemoryBackend();
+  const config = await loadConfig({ memory: { backend } }, { env });
+  print(`config: ${config}`); // secrets are redacted by the config itself
+  const store = await createDataStore(config);
+  let whenAvailable: (() => void) | undefined;
+  store.status$.subscribe((status) => {
+    if (status.available) whenAvailable?.();
+    const refresh = status.needsRefresh ? ' (needs refresh: re-init from the source)' : '';
+    const reason = status.error === undefined ? '' : ` (${status.error.code})`;
+    print(`status: ${status.available ? 'available' : 'unavailable'}${reason}${refresh}`);
+  });
+
+  await store.init([
+    features.items([
+      { key: 'dark-mode', version: 1, on: false, description: 'Dark theme' },
+      { key: 'new-checkout', version: 1, on: false, description: 'One-page checkout' },
+      { key: 'old-banner', version: 1, on: true, description: 'Legacy promo banner' },
+    ]),
+  ]);
+  print('after init:');
+  await printAll(store, print);
+
+  const upserted = await store.upsert(features, {
+    key: 'new-checkout',
+    version: 2,
+    on: true,
+    description: 'One-page checkout',
+  });
+  print(`upsert new-checkout v2: ${upserted.applied ? 'applied' : 'rejected'}`);
+  const stale = await store.upsert(features, {
+    key: 'new-checkout',
+    version: 1,
+    on: false,
+    description: 'stale write',
+  });
+  print(
+    `upsert new-checkout v1: ${stale.applied ? 'applied' : `rejected, stored is v${stale.current?.version}`}`,
+  );
+  const deleted = await store.delete(features, 'old-banner', 2);
+  print(`delete old-banner v2: ${deleted.applied ? 'applied' : 'rejected'}`);
+  print(`get old-banner: ${describeFlag(await store.get(features, 'old-banner'))}`);
+  print(`get new-checkout: ${describeFlag(await store.get(features, 'new-checkout'))}`);
+  print('after changes:');
+  await printAll(store, print);
+
+  if (config.driver === 'memory') {
+    print('taking the memory backend offline');
+    backend.setOffline(true);
+    print(`cached read while offline: ${describeFlag(await store.get(features, 'dark-mode'))}`);
+    try {
+      await store.get(segments, 'beta-testers');
+    } catch (error) {
+      print(`uncached read while offline fails: ${StowageError.is(error) ? error.code : error}`);
+    }
+    // The store polls the backend every 500 ms and announces its return on the status stream.
+    const recovered = new Promise<void>((resolve) => {
+      whenAvailable = resolve;
+    });
+    print('bringing the memory backend back');
+    backend.setOffline(false);
+    // The store's poll never keeps a process alive on its own (a library must not): this app
+    // waits on purpose, and gives up after ten seconds.
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([
+      recovered,
+      new Promise((_, reject) => {
+        giveUp = setTimeout(() => reject(new Error('the store did not recover')), 10_000);
+      }),
+    ]);
+    clearTimeout(giveUp);
+  } else if (watch) {
+    print('watching: stop and start the server to see the status change; Ctrl-C to quit');
+    const timer = setInterval(() => {
+      store.get(features, 'new-checkout').then(
+        (flag) => print(`read: new-checkout ${describeFlag(flag)}`),
+        (error: unknown) => print(`read failed: ${StowageError.is(error) ? error.code : error}`),
+      );
+    }, 2_000);
+    await stopped;
+    clearInterval(timer);
+  }
+  await store.close();
+  print('closed');
+}
