@@ -2,13 +2,15 @@ import { type SentinelGroup, startSentinelGroup } from '@stowage/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { controlWithLoss, runThroughFault } from './support/durabilityRun.js';
 
-// SIGSTOP of the primary (like a partition): the sentinels promote a replica; when the old
-// primary comes back it accepts writes until the sentinels demote it, and those are lost. Both
-// runs turn `failoverDetector` off so that the client stays on the old primary exactly as
-// ioredis's defaults do; the only difference between them is `waitForReplicas`. (With the
-// detector on, the client usually leaves the old primary in time and the control could not show
-// the loss the option prevents.)
-const STAY = { failoverDetector: false } as const;
+// SIGSTOP of the primary (like a partition): the sentinels promote a replica. The writes sent to
+// the frozen primary wait in its socket; when it comes back it executes and acknowledges them
+// before the sentinels demote it, and they are lost with its data set. Both runs wait for answers
+// longer than the freeze (as ioredis does by default: it has no command timeout) and turn
+// `failoverDetector` off so that the client stays on the old primary exactly as ioredis's defaults
+// do; the only difference between them is `waitForReplicas`. Several writers run at once, like
+// the requests of a busy server, so that several writes are in the frozen primary's socket.
+const STAY = { failoverDetector: false, commandTimeoutMs: 15_000 } as const;
+const LANES = 8;
 const WAIT_ALL = { waitForReplicas: { replicas: 2, timeoutMs: 500 } } as const;
 const CONTROL_ATTEMPTS = 3;
 
@@ -36,16 +38,19 @@ const pauseUntilReplaced = (group: SentinelGroup) => async () => {
 
 it('control: without waitForReplicas a paused primary loses acknowledged writes', async () => {
   const result = await controlWithLoss(CONTROL_ATTEMPTS, (attempt) =>
-    runThroughFault(control, `pause-control-${attempt}`, pauseUntilReplaced(control), STAY),
+    runThroughFault(control, `pause-control-${attempt}`, pauseUntilReplaced(control), STAY, LANES),
   );
   expect(result.lost).toBeGreaterThan(0);
 });
 
 it('with waitForReplicas of every replica, a paused primary loses no acknowledged write', async () => {
-  const result = await runThroughFault(durable, 'pause-wait', pauseUntilReplaced(durable), {
-    ...STAY,
-    ...WAIT_ALL,
-  });
+  const result = await runThroughFault(
+    durable,
+    'pause-wait',
+    pauseUntilReplaced(durable),
+    { ...STAY, ...WAIT_ALL },
+    LANES,
+  );
   expect(result.acknowledged).toBeGreaterThan(300);
   expect(result.lost).toBe(0);
 });
