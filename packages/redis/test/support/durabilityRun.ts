@@ -108,17 +108,19 @@ async function settledPrimaryStore(group: SentinelGroup, prefix: string): Promis
   });
 }
 
-async function replicationState(node: RedisServer): Promise<{ role?: string; link?: string }> {
+interface ReplicationState {
+  readonly role: string | undefined;
+  readonly link: string | undefined;
+}
+
+async function replicationState(node: RedisServer): Promise<ReplicationState> {
   const admin = adminClient(node);
   try {
     const info = await admin.info('replication');
     const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1];
-    return {
-      ...(field('role') === undefined ? {} : { role: field('role') }),
-      ...(field('master_link_status') === undefined ? {} : { link: field('master_link_status') }),
-    };
+    return { role: field('role'), link: field('master_link_status') };
   } catch {
-    return {};
+    return { role: undefined, link: undefined };
   } finally {
     admin.disconnect();
   }
