@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sourced by the quick-start and test scripts: makes sure the pinned pnpm is on PATH
 # (corepack's download can fail signature checks on Node 20, so npm installs it),
-# and, with REQUIRE_REDIS=1, that redis-server, redis-sentinel, redis-cli and openssl exist.
+# and, with REQUIRE_REDIS=1, that the Redis server binary, redis-cli and openssl exist.
 set -euo pipefail
 
 PNPM_VERSION=10.34.8
@@ -27,7 +27,11 @@ fi
 
 if [ "${REQUIRE_REDIS:-0}" = 1 ]; then
   missing=()
-  for bin in redis-server redis-sentinel redis-cli openssl; do
+  # Debian's redis-tools ships the server binary as redis-check-rdb; the test harness starts it
+  # as redis-server (and as a sentinel with --sentinel), so neither name needs a service package.
+  command -v redis-server >/dev/null 2>&1 || command -v redis-check-rdb >/dev/null 2>&1 ||
+    missing+=(redis-server)
+  for bin in redis-cli openssl; do
     command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -35,7 +39,7 @@ if [ "${REQUIRE_REDIS:-0}" = 1 ]; then
       echo "stowage: installing ${missing[*]} from Debian's packages (redis-tools, openssl)"
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -qq >/dev/null
-      # redis-tools carries redis-server, redis-sentinel and redis-cli without starting a system service.
+      # redis-tools carries the server binary and redis-cli without starting a system service.
       apt-get install -y -qq --no-install-recommends redis-tools openssl >/dev/null
     else
       echo "stowage: the tests start their own Redis servers and need: ${missing[*]}." >&2

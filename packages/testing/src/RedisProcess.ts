@@ -11,6 +11,8 @@ export interface RedisProcessSpec {
   /** For messages, e.g. "redis-server 127.0.0.1:17003". */
   readonly name: string;
   readonly command: string;
+  /** The program name the process sees (Redis picks its role from it). */
+  readonly argv0: string;
   readonly args: readonly string[];
   readonly dir: string;
   readonly logFile: string;
@@ -64,6 +66,7 @@ export class RedisProcess {
       // detached: its own process group, so a Ctrl-C reaches only the test process, whose exit
       // hook then kills the servers in order (SIGCONT, SIGKILL) instead of racing them.
       child = spawn(spec.command, spec.args, {
+        argv0: spec.argv0,
         cwd: spec.dir,
         detached: true,
         stdio: ['ignore', stdio, stdio],

@@ -134,12 +134,13 @@ export function serverArgs(spec: ServerSpec): string[] {
 
 /** Starts a data node from `spec` and returns its handle; on failure nothing is left behind. */
 export async function launchRedisServer(spec: ServerSpec): Promise<RedisServer> {
-  const { server } = findRedisBinaries();
+  const { server, serverArgv0 } = findRedisBinaries();
   const host = '127.0.0.1';
   const tls = spec.tls?.certificates;
   const instance = new RedisProcess({
     name: `${spec.name} ${host}:${spec.port}`,
     command: server,
+    argv0: serverArgv0,
     args: serverArgs(spec),
     dir: spec.dir,
     logFile: join(spec.dir, 'redis.log'),

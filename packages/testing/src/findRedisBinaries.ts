@@ -4,15 +4,24 @@ import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 
 /** Where the Redis executables were found. */
 export interface RedisBinaries {
-  /** Absolute path of `redis-server`. */
+  /**
+   * Absolute path of the server executable: `redis-server`, or Debian's `redis-check-rdb` (the
+   * same binary, which picks its role from its program name) when only `redis-tools` is installed.
+   */
   readonly server: string;
+  /** The program name to start {@link RedisBinaries.server} under: always `redis-server`. */
+  readonly serverArgv0: string;
   /** Absolute path of `redis-cli`. */
   readonly cli: string;
   /**
    * How to start a Sentinel: `redis-sentinel` when installed, otherwise `redis-server` with
    * `--sentinel` (Debian's `redis-tools` ships only the latter; both run the same code).
    */
-  readonly sentinel: { readonly command: string; readonly extraArgs: readonly string[] };
+  readonly sentinel: {
+    readonly command: string;
+    readonly argv0: string;
+    readonly extraArgs: readonly string[];
+  };
 }
 
 // Debian keeps the binaries in /usr/bin; the fallbacks help when PATH is trimmed (CI runners, IDEs).
@@ -55,7 +64,10 @@ export function findRedisBinaries(): RedisBinaries {
 
 /** The uncached search behind {@link findRedisBinaries}, over the given folders. */
 export function locateRedisBinaries(dirs: readonly string[]): RedisBinaries {
-  const server = findExecutable('redis-server', dirs);
+  // Debian's redis-tools ships the server binary only as redis-check-rdb (the redis-server
+  // package adds the name, and a system service the harness does not want). Redis chooses what to
+  // run from argv[0], so it starts as a server under the name redis-server.
+  const server = findExecutable('redis-server', dirs) ?? findExecutable('redis-check-rdb', dirs);
   const cli = findExecutable('redis-cli', dirs);
   const missing = [server === undefined ? 'redis-server' : '', cli === undefined ? 'redis-cli' : '']
     .filter(Boolean)
@@ -71,10 +83,11 @@ export function locateRedisBinaries(dirs: readonly string[]): RedisBinaries {
   const redisSentinel = findExecutable('redis-sentinel', dirs);
   return {
     server,
+    serverArgv0: 'redis-server',
     cli,
     sentinel:
       redisSentinel === undefined
-        ? { command: server, extraArgs: ['--sentinel'] }
-        : { command: redisSentinel, extraArgs: [] },
+        ? { command: server, argv0: 'redis-server', extraArgs: ['--sentinel'] }
+        : { command: redisSentinel, argv0: 'redis-sentinel', extraArgs: [] },
   };
 }

@@ -112,6 +112,7 @@ export async function startSentinelGroup(
         const sentinel = new RedisProcess({
           name: `redis-sentinel 127.0.0.1:${port}`,
           command: binaries.sentinel.command,
+          argv0: binaries.sentinel.argv0,
           args: [configFile, ...binaries.sentinel.extraArgs],
           dir,
           logFile,

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -96,9 +104,10 @@ describe('parallel harness use', () => {
 describe('findRedisBinaries', () => {
   it('finds redis-server and redis-cli, and a way to run a sentinel', () => {
     const binaries = findRedisBinaries();
-    expect(binaries.server).toMatch(/redis-server$/);
+    expect(binaries.server).toMatch(/redis-(server|check-rdb)$/);
+    expect(binaries.serverArgv0).toBe('redis-server');
     expect(binaries.cli).toMatch(/redis-cli$/);
-    expect(binaries.sentinel.command).toMatch(/redis-(server|sentinel)$/);
+    expect(binaries.sentinel.command).toMatch(/redis-(server|check-rdb|sentinel)$/);
   });
 
   it('names the package to install when the binaries are missing', () => {
@@ -110,5 +119,27 @@ describe('findRedisBinaries', () => {
     }
     expect(codeOf(error)).toBe(HarnessErrorCode.BinaryMissing);
     expect((error as Error).message).toContain('redis-tools');
+  });
+
+  it("runs Debian redis-tools' redis-check-rdb as the server when redis-server is absent", async () => {
+    const { server, cli } = findRedisBinaries();
+    const onlyTools = join(privateLocks, 'redis-tools-only');
+    mkdirSync(onlyTools);
+    // The same binary under redis-tools' name, as a machine with only that package has it.
+    symlinkSync(server, join(onlyTools, 'redis-check-rdb'));
+    symlinkSync(cli, join(onlyTools, 'redis-cli'));
+    const located = locateRedisBinaries([onlyTools]);
+    expect(located.server).toBe(join(onlyTools, 'redis-check-rdb'));
+    expect(located.sentinel).toMatchObject({ argv0: 'redis-server', extraArgs: ['--sentinel'] });
+    const version = await new Promise<string>((resolve, reject) => {
+      const child = spawn(located.server, ['--version'], { argv0: located.serverArgv0 });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.once('error', reject);
+      child.once('close', () => resolve(out));
+    });
+    expect(version).toMatch(/^Redis server v=/);
   });
 });
