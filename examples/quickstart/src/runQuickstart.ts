@@ -116,8 +116,19 @@ export async function runQuickstart({ env, watch, print, stopped }: QuickstartOp
     ]);
     clearTimeout(giveUp);
   } else if (watch) {
-    print('watching: stop and start the server to see the status change; Ctrl-C to quit');
+    print(
+      'watching: stop the server for longer than the connect timeout (5 s by default), then ' +
+        'start it again, to see the status change; Ctrl-C to quit',
+    );
+    // Every tick writes a heartbeat (a write always reaches the server, so an outage shows on the
+    // status stream; a shorter outage only delays it, as the store waits for the reconnection)
+    // and reads a flag (served from the cache, outage or not).
     const timer = setInterval(() => {
+      const heartbeat = { key: 'heartbeat', version: Date.now(), on: true, description: 'alive' };
+      store.upsert(features, heartbeat).then(
+        () => print(`write: heartbeat v${heartbeat.version}`),
+        (error: unknown) => print(`write failed: ${StowageError.is(error) ? error.code : error}`),
+      );
       store.get(features, 'new-checkout').then(
         (flag) => print(`read: new-checkout ${describeFlag(flag)}`),
         (error: unknown) => print(`read failed: ${StowageError.is(error) ? error.code : error}`),
