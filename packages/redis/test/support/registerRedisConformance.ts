@@ -1,4 +1,5 @@
 import { registerConformanceSuite } from '@stowage/conformance';
+import type { PersistentDataStore } from '@stowage/core';
 import { leasePortBlock, type PortBlockLease, type RedisServer } from '@stowage/testing';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
@@ -24,6 +25,8 @@ export interface RedisConformanceSetup {
   createAdmin?(server: RedisServer): Redis | Cluster;
   /** Deletes every key of `prefix` through `admin`; default: SCAN + DEL on the one server. */
   clearPrefix?(admin: Redis | Cluster, prefix: string): Promise<void>;
+  /** Wraps every store the suite gets, e.g. in the caching decorator; default: the bare driver. */
+  decorate?(store: PersistentDataStore): PersistentDataStore;
 }
 
 /** Timeouts of the store pointed at a port where nothing listens. */
@@ -57,15 +60,19 @@ export function registerRedisConformance(setup: RedisConformanceSetup): void {
     return { server, admin };
   };
 
+  const decorate = setup.decorate ?? ((store: PersistentDataStore) => store);
+
   registerConformanceSuite({
     name: setup.name,
     ...(setup.prefixBase === undefined ? {} : { prefixBase: setup.prefixBase }),
     createStore: (prefix, { upsertHook }) =>
-      createRedisDriver({
-        ...setup.storeOptions(running().server),
-        prefix,
-        ...(upsertHook === undefined ? {} : { upsertHook }),
-      }),
+      decorate(
+        createRedisDriver({
+          ...setup.storeOptions(running().server),
+          prefix,
+          ...(upsertHook === undefined ? {} : { upsertHook }),
+        }),
+      ),
     clearPrefix: (prefix) =>
       setup.clearPrefix !== undefined
         ? setup.clearPrefix(running().admin, prefix)
@@ -75,10 +82,12 @@ export function registerRedisConformance(setup: RedisConformanceSetup): void {
       await running().admin.hset(`${effective}:${kind.namespace}`, key, raw);
     },
     createUnreachableStore: () =>
-      createRedisDriver({
-        ...(setup.unreachableOptions?.(deadPort) ?? { host: '127.0.0.1', port: deadPort }),
-        ...UNREACHABLE,
-      }),
+      decorate(
+        createRedisDriver({
+          ...(setup.unreachableOptions?.(deadPort) ?? { host: '127.0.0.1', port: deadPort }),
+          ...UNREACHABLE,
+        }),
+      ),
     unreachableTimeoutMs: UNREACHABLE.connectTimeoutMs + UNREACHABLE.commandTimeoutMs,
     supportsUpsertHook: setup.supportsUpsertHook ?? false,
   });
