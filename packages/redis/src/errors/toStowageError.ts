@@ -60,7 +60,31 @@ const UNAVAILABLE_REPLIES = new Set([
   'BUSY',
   // A write that reached a primary demoted by a failover: refused, not applied.
   'READONLY',
+  // A cluster node that does not serve the slot (any more): refused, not applied. ioredis follows
+  // these by itself except in a pipeline it cannot resend (the script + WAIT of waitForReplicas).
+  'MOVED',
+  'ASK',
 ]);
+
+/** Cluster replies that mean "this slot is being moved right now: try again shortly". */
+const MIGRATING_REPLIES = new Set(['ASK', 'TRYAGAIN']);
+
+/**
+ * `moved` when `error` (or its cause, or a command of its aborted transaction) is a MOVED reply,
+ * `migrating` for ASK or TRYAGAIN; nothing was applied in either case.
+ */
+export function slotRedirection(error: unknown): 'moved' | 'migrating' | undefined {
+  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 10; depth++) {
+    const previous = (cause as ErrorFields).previousErrors;
+    const replies = [cause, ...(Array.isArray(previous) ? previous : [])].map(replyCode);
+    if (replies.includes('MOVED')) return 'moved';
+    if (replies.some((reply) => reply !== undefined && MIGRATING_REPLIES.has(reply))) {
+      return 'migrating';
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
 
 /** ioredis Cluster's own failures before a command reached a node: nothing was sent. */
 const CLUSTER_NOT_SENT =
@@ -94,6 +118,9 @@ function codeOfReply(error: unknown, reply: string): StoreErrorCode {
     const reasons = Array.isArray(previous) ? previous.map(replyCode) : [];
     if (reasons.includes('NOPERM')) return StoreErrorCode.Permission;
     if (reasons.includes('NOAUTH')) return StoreErrorCode.Auth;
+    if (reasons.some((reason) => reason !== undefined && UNAVAILABLE_REPLIES.has(reason))) {
+      return StoreErrorCode.Connection;
+    }
     return StoreErrorCode.Backend;
   }
   if (reply === 'ERR' && /invalid password|invalid username-password/i.test(String(error))) {
@@ -158,6 +185,23 @@ export function toStowageError(
   const description = DESCRIPTIONS[code];
   const parts = [description, hint, original].filter((part) => part !== undefined);
   return new StowageError(code, `Redis ${context.operation} failed: ${parts.join('; ')}`, {
-    cause: redactSecrets(error, context.secrets),
+    cause: redactedCause(error, context.secrets),
   });
+}
+
+/**
+ * The error with every secret scrubbed, keeping (scrubbed as well) the replies of the commands
+ * that aborted a transaction: they tell an EXECABORT caused by a moving cluster slot, which is
+ * safe to retry, from one caused by a refused command.
+ */
+function redactedCause(error: unknown, secrets: ReadonlyArray<string>): unknown {
+  const cause = redactSecrets(error, secrets);
+  const previous = (error as ErrorFields | undefined)?.previousErrors;
+  if (cause instanceof Error && Array.isArray(previous)) {
+    Object.defineProperty(cause, 'previousErrors', {
+      value: previous.map((reason: unknown) => redactSecrets(reason, secrets)),
+      enumerable: true,
+    });
+  }
+  return cause;
 }

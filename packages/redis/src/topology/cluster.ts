@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { ownedClientPolicy } from '../connection/clientPolicy.js';
+import { slotRedirection } from '../errors/toStowageError.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import { clusterPrefix, keySlot } from './keySlot.js';
 import type { RedisClient, RedisTopology } from './RedisTopology.js';
@@ -83,6 +84,13 @@ export function clusterTopology(settings: RedisSettings): RedisTopology {
             ...ownedClientPolicy(settings),
             ...splitAddress(node),
             ...credentials,
+            // MOVED here means the cluster client's slot map is out of date (a reshard or failover
+            // it has not met itself, as when the store only writes): refresh it, so that the
+            // retry of the transaction goes to the new owner. Never a reconnect of this one.
+            reconnectOnError: (error) => {
+              if (slotRedirection(error) === 'moved') (main as Cluster).refreshSlotsCache();
+              return false;
+            },
           }),
       };
     },

@@ -5,6 +5,7 @@ import {
   StowageError,
   type UpsertReadWriteHook,
 } from '@stowage/core';
+import { slotRedirection } from '../errors/toStowageError.js';
 import type { WaitForReplicasOptions } from '../RedisDriverOptions.js';
 import type { CasOutcome } from './CasOutcome.js';
 import type { WatchConnectionPool } from './WatchConnectionPool.js';
@@ -29,53 +30,88 @@ const RETRY = Symbol('retry');
 const pause = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
 
+/** How long one upsert waits out a cluster slot that is being moved (ASK, TRYAGAIN). */
+const MIGRATING_SLOT_WAIT_MS = 2000;
+const MIGRATING_SLOT_PAUSE_MS = 50;
+
 /**
  * Compare-and-set from the client, for servers where scripts are not allowed: WATCH the kind's
  * hash, read the item, compare, then MULTI/HSET/EXEC. EXEC is aborted when anyone changed the hash
  * since the WATCH; the attempt is then repeated, at most `maxAttempts` times, after which the
  * caller gets a `conflict` error (never an endless loop, never a success that did not happen).
+ *
+ * In a cluster, a transaction that meets the store's slot while it is being moved to another node
+ * (ASK, TRYAGAIN: nothing was applied) is repeated after a short pause until the move is over, for
+ * at most {@link MIGRATING_SLOT_WAIT_MS}. Its dedicated connection cannot follow ASK: WATCH, the
+ * read and MULTI would each need ASKING on the other node. A MOVED is the caller's to follow.
  */
 export async function watchUpsert(upsert: WatchUpsert): Promise<CasOutcome> {
-  const { pool, hook, kind, key, hashKey, stored, version } = upsert;
-  for (let attempt = 1; attempt <= upsert.maxAttempts; attempt++) {
-    if (attempt > 1) await pause(attempt);
-    const connection = await pool.acquire();
-    let reusable = false;
+  const migrationEnd = Date.now() + MIGRATING_SLOT_WAIT_MS;
+  for (let attempt = 1; attempt <= upsert.maxAttempts; ) {
+    let outcome: CasOutcome | typeof RETRY;
     try {
-      const outcome = await connection.run(
-        'upsert',
-        'write',
-        async (client): Promise<CasOutcome | typeof RETRY> => {
-          // WATCH and HGET go out together: one round trip for both.
-          const [, old] = await Promise.all([client.watch(hashKey), client.hget(hashKey, key)]);
-          // Between the read and the write, on every attempt (whatever the comparison decides).
-          await hook?.({ kind, key, attempt });
-          if (old !== null) {
-            const current = parseStoredString(old);
-            if (current === undefined || current.version >= version) {
-              await client.unwatch();
-              return current === undefined
-                ? { status: 'corrupt' }
-                : { status: 'rejected', current: old };
-            }
-          }
-          const results = await client.multi().hset(hashKey, key, stored).exec();
-          if (results === null) return RETRY;
-          const failure = results.find(([error]) => error !== null)?.[0];
-          if (failure !== undefined && failure !== null) throw failure;
-          if (upsert.wait === undefined) return { status: 'applied' };
-          const { replicas, timeoutMs } = upsert.wait;
-          return { status: 'applied', replicas: await client.wait(replicas, timeoutMs) };
-        },
-      );
-      reusable = true;
-      if (outcome !== RETRY) return outcome;
-    } finally {
-      pool.release(connection, reusable);
+      outcome = await transaction(upsert, attempt);
+    } catch (error) {
+      if (slotRedirection(error) !== 'migrating') throw error;
+      if (Date.now() >= migrationEnd) {
+        // No cause: the redirection must not make the caller start the wait over again.
+        throw new StowageError(
+          StoreErrorCode.Connection,
+          `Redis upsert failed: the store's slot was still being moved to another cluster node after ${MIGRATING_SLOT_WAIT_MS} ms (${(error as Error).message}); nothing was written`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, MIGRATING_SLOT_PAUSE_MS));
+      continue;
     }
+    if (outcome !== RETRY) return outcome;
+    attempt += 1;
+    await pause(attempt);
   }
+  const { kind, key } = upsert;
   throw new StowageError(
     StoreErrorCode.Conflict,
     `Redis upsert of "${kind.namespace}" item ${JSON.stringify(key.slice(0, 100))} lost ${upsert.maxAttempts} attempts in a row to concurrent writers; nothing was written`,
   );
+}
+
+/** One WATCH transaction on a connection of its own; RETRY when EXEC was aborted. */
+async function transaction(
+  upsert: WatchUpsert,
+  attempt: number,
+): Promise<CasOutcome | typeof RETRY> {
+  const { pool, hook, kind, key, hashKey, stored, version } = upsert;
+  const connection = await pool.acquire();
+  let reusable = false;
+  try {
+    const outcome = await connection.run(
+      'upsert',
+      'write',
+      async (client): Promise<CasOutcome | typeof RETRY> => {
+        // WATCH and HGET go out together: one round trip for both.
+        const [, old] = await Promise.all([client.watch(hashKey), client.hget(hashKey, key)]);
+        // Between the read and the write, on every attempt (whatever the comparison decides).
+        await hook?.({ kind, key, attempt });
+        if (old !== null) {
+          const current = parseStoredString(old);
+          if (current === undefined || current.version >= version) {
+            await client.unwatch();
+            return current === undefined
+              ? { status: 'corrupt' }
+              : { status: 'rejected', current: old };
+          }
+        }
+        const results = await client.multi().hset(hashKey, key, stored).exec();
+        if (results === null) return RETRY;
+        const failure = results.find(([error]) => error !== null)?.[0];
+        if (failure !== undefined && failure !== null) throw failure;
+        if (upsert.wait === undefined) return { status: 'applied' };
+        const { replicas, timeoutMs } = upsert.wait;
+        return { status: 'applied', replicas: await client.wait(replicas, timeoutMs) };
+      },
+    );
+    reusable = true;
+    return outcome;
+  } finally {
+    pool.release(connection, reusable);
+  }
 }
