@@ -1,0 +1,142 @@
+import { StowageError } from '@stowage/core';
+import type { RedisCluster, RedisServer } from '@stowage/testing';
+import type { RedisDataStore } from '../../src/index.js';
+import { clusterPrefix } from '../../src/topology/keySlot.js';
+import { adminClient } from './adminClient.js';
+
+/** Slots `redis-cli --cluster create` gives to the first, second and third primary. */
+const SLOT_PER_SHARD = [0, 8000, 16_000];
+
+/** The slot every key of a store with `prefix` lives in (`{P}:KIND`, `{P}:$inited`). */
+export function storeSlot(cluster: RedisCluster, prefix: string): number {
+  return cluster.keySlot(clusterPrefix(prefix));
+}
+
+/** The three primaries, one per shard, in slot order. */
+export function primaries(cluster: RedisCluster): Promise<RedisServer[]> {
+  return Promise.all(SLOT_PER_SHARD.map((slot) => cluster.primaryForSlot(slot)));
+}
+
+/** A store prefix `${base}-<n>` whose slot the primary `primary` serves (first of 1000 tried). */
+export async function prefixServedBy(
+  cluster: RedisCluster,
+  primary: RedisServer,
+  base: string,
+): Promise<string> {
+  for (let n = 0; n < 1000; n++) {
+    const prefix = `${base}-${n}`;
+    if ((await cluster.primaryForSlot(storeSlot(cluster, prefix))).port === primary.port) {
+      return prefix;
+    }
+  }
+  throw new Error(`no prefix ${base}-<n> served by ${primary.port}`);
+}
+
+/** Polls `check` every `intervalMs` until it returns a value, at most `timeoutMs`. */
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms`, { cause: lastError });
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits until a node other than `oldPort` serves `slot` (the replica was promoted). */
+export function waitForPromotion(
+  cluster: RedisCluster,
+  slot: number,
+  oldPort: number,
+  timeoutMs = 15_000,
+): Promise<RedisServer> {
+  return pollUntil(
+    `a replica promoted for slot ${slot}`,
+    async () => {
+      const owner = await cluster.primaryForSlot(slot);
+      return owner.port === oldPort ? undefined : owner;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until `node` is a replica whose link to its primary is up (in sync). */
+export function waitForReplicaInSync(node: RedisServer, timeoutMs = 15_000): Promise<true> {
+  return pollUntil(
+    `${node.port} in sync as a replica`,
+    async () => {
+      const info = await infoOf(node, 'replication');
+      return /^role:slave\b/m.test(info) && /^master_link_status:up\b/m.test(info)
+        ? true
+        : undefined;
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+/** How many times `node` ran `command` since it started (INFO commandstats). */
+export async function commandCalls(node: RedisServer, command: string): Promise<number> {
+  const info = await infoOf(node, 'commandstats');
+  const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info);
+  return match === null ? 0 : Number(match[1]);
+}
+
+async function infoOf(node: RedisServer, section: string): Promise<string> {
+  const admin = adminClient(node);
+  try {
+    return await admin.info(section);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** The first message seen for each error code of a store's failed operations. */
+export type FailureSamples = Map<string, string>;
+
+/**
+ * The store with its `upsert` and `get` watched: the first failure message of each code is kept,
+ * so that a test that meets an unexpected code can say what it was.
+ */
+export function sampleFailures(store: RedisDataStore): {
+  store: RedisDataStore;
+  samples: FailureSamples;
+} {
+  const samples: FailureSamples = new Map();
+  const keep = (error: unknown) => {
+    if (StowageError.is(error) && !samples.has(error.code)) {
+      samples.set(error.code, errorMessages(error));
+    }
+    throw error;
+  };
+  const watched = Object.create(store) as RedisDataStore;
+  Object.assign(watched, {
+    upsert: (...args: Parameters<RedisDataStore['upsert']>) => store.upsert(...args).catch(keep),
+    get: (...args: Parameters<RedisDataStore['get']>) => store.get(...args).catch(keep),
+  });
+  return { store: watched, samples };
+}
+
+/** The messages of an error and its causes, joined. */
+function errorMessages(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error; current instanceof Error && parts.length < 5; ) {
+    const previous = (current as { previousErrors?: unknown }).previousErrors;
+    const reasons = Array.isArray(previous) ? previous.map((e) => String(e?.message)) : [];
+    parts.push(reasons.length === 0 ? current.message : `${current.message} [${reasons}]`);
+    current = current.cause;
+  }
+  return parts.join(' <- ');
+}
