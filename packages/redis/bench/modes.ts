@@ -107,6 +107,9 @@ const cluster: BenchMode = {
 
 const MODES: Readonly<Record<ModeName, BenchMode>> = { standalone, sentinel, cluster };
 
+/** One mode by name. */
+export const modeNamed = (name: ModeName): BenchMode => MODES[name];
+
 /** The modes named in BENCH_MODES (comma-separated), default all three, in that order. */
 export function selectedModes(): BenchMode[] {
   const names = (process.env.BENCH_MODES ?? 'standalone,sentinel,cluster')
