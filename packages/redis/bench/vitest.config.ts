@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 // The benchmark runs as one long vitest file in a fork. It measures the built packages, loaded by
 // Node itself: code transformed by vitest reaches every import through a getter, which would slow
 // the subject and not the raw-ioredis baseline. `pnpm bench` builds first, pins this process to
-// CPU 0 with taskset, and the benchmark pins the redis-server to CPU 1. Not part of `pnpm test`.
+// CPU 0 with taskset, and the benchmark pins every server process to CPU 1. Not part of
+// `pnpm test`. Arguments after `pnpm --filter @stowage/redis bench` filter the files (`cache`).
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 export default defineConfig({
@@ -21,6 +22,8 @@ export default defineConfig({
     include: ['packages/redis/bench/**/*.bench.ts'],
     server: { deps: { external: [/\/packages\/(core|redis|testing)\/dist\//] } },
     pool: 'forks',
+    // One file at a time: two benchmarks side by side would measure each other.
+    fileParallelism: false,
     execArgv: ['--expose-gc'],
     testTimeout: 1_200_000,
     hookTimeout: 60_000,
