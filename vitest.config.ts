@@ -26,6 +26,8 @@ export default defineConfig({
             'examples/*/test/**/*.test.ts',
           ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // Unit tests first (seconds), then the integration files with their own worker limit.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -37,6 +39,7 @@ export default defineConfig({
           // Each file starts its own redis-server processes; two cores carry two files at once.
           pool: 'forks',
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
