@@ -56,7 +56,11 @@ export {
   resolveCachingOptions,
 } from './cache/CachingOptions.js';
 export { type Duration, parseDuration } from './cache/parseDuration.js';
-export { BUILT_IN_DRIVERS, type BuiltInDriver } from './config/builtInDrivers.js';
+export {
+  BUILT_IN_DRIVERS,
+  type BuiltInDriver,
+  REDIS_ENVIRONMENT,
+} from './config/builtInDrivers.js';
 export { DEFAULT_CONFIG, type LoadConfigOptions, loadConfig } from './config/loadConfig.js';
 export { CONFIG_FILE_VARIABLE, CORE_ENVIRONMENT } from './config/readEnvironment.js';
 export { redactConfig } from './config/redactConfig.js';

@@ -1,4 +1,4 @@
-import type { DriverDefinition } from '@stowage/core';
+import { type DriverDefinition, REDIS_ENVIRONMENT } from '@stowage/core';
 import { createRedisDriver } from './createRedisDriver.js';
 import { validateRedisOptions } from './options/validateRedisOptions.js';
 import type { RedisDriverOptions } from './RedisDriverOptions.js';
@@ -12,24 +12,8 @@ export type RedisDriverConfig = Omit<RedisDriverOptions, 'prefix'>;
  */
 export const redisDriverDefinition: DriverDefinition<RedisDriverConfig> = {
   name: 'redis',
-  environment: {
-    STOWAGE_REDIS_URL: 'url',
-    STOWAGE_REDIS_HOST: 'host',
-    STOWAGE_REDIS_PORT: 'port',
-    STOWAGE_REDIS_USERNAME: 'username',
-    STOWAGE_REDIS_PASSWORD: 'password',
-    STOWAGE_REDIS_DB: 'db',
-    STOWAGE_REDIS_MODE: 'mode',
-    STOWAGE_REDIS_TLS: 'tls.enabled',
-    STOWAGE_REDIS_TLS_CA: 'tls.ca',
-    STOWAGE_REDIS_TLS_CERT: 'tls.cert',
-    STOWAGE_REDIS_TLS_KEY: 'tls.key',
-    STOWAGE_REDIS_TLS_SERVERNAME: 'tls.servername',
-    STOWAGE_REDIS_TLS_REJECT_UNAUTHORIZED: 'tls.rejectUnauthorized',
-    STOWAGE_REDIS_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
-    STOWAGE_REDIS_COMMAND_TIMEOUT_MS: 'commandTimeoutMs',
-    STOWAGE_REDIS_UPSERT_STRATEGY: 'upsertStrategy',
-  },
+  // One table, in core, so that configuration knows these variables without loading this package.
+  environment: REDIS_ENVIRONMENT,
   validateOptions(section) {
     const result = validateRedisOptions(section);
     const prefixGiven = typeof section === 'object' && section !== null && 'prefix' in section;
