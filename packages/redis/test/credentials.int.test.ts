@@ -44,6 +44,16 @@ function open(options: RedisDriverOptions): RedisDataStore {
   return store;
 }
 
+/** A store on the password-protected server as an ACL user (password APP_PASSWORD). */
+function openAs(
+  username: string,
+  prefix: string,
+  options: RedisDriverOptions = {},
+): RedisDataStore {
+  const { host, port } = secured;
+  return open({ host, port, username, password: APP_PASSWORD, prefix, ...options });
+}
+
 /** Runs `op`, expects a StowageError with `code` and no secret anywhere in it. */
 async function expectTypedFailure(op: Promise<unknown>, code: string): Promise<StowageError> {
   const error = await rejectionOf(op);
@@ -88,13 +98,7 @@ describe('credentials', () => {
   });
 
   it('the minimal ACL rule ~P:* with the driver commands runs every operation', async () => {
-    const store = open({
-      host: secured.host,
-      port: secured.port,
-      username: 'app',
-      password: APP_PASSWORD,
-      prefix: 'app',
-    });
+    const store = openAs('app', 'app');
     await store.init([{ kind: features, items: [['a', item('a', 1)]] }]);
     expect(await store.upsert(features, 'a', item('a', 2))).toEqual({ applied: true });
     expect(await store.get(features, 'a')).toEqual(item('a', 2));
@@ -105,13 +109,7 @@ describe('credentials', () => {
   });
 
   it('a prefix outside the ACL key pattern is a permission error on every operation', async () => {
-    const store = open({
-      host: secured.host,
-      port: secured.port,
-      username: 'app',
-      password: APP_PASSWORD,
-      prefix: 'other',
-    });
+    const store = openAs('app', 'other');
     await expectTypedFailure(store.get(features, 'a'), 'permission');
     await expectTypedFailure(store.getAll(features), 'permission');
     await expectTypedFailure(store.upsert(features, 'a', item('a', 1)), 'permission');
@@ -122,13 +120,7 @@ describe('credentials', () => {
   });
 
   it('an ACL user without write commands gets permission errors for writes', async () => {
-    const store = open({
-      host: secured.host,
-      port: secured.port,
-      username: 'readonly',
-      password: APP_PASSWORD,
-      prefix: 'app',
-    });
+    const store = openAs('readonly', 'app');
     expect(await store.get(features, 'missing')).toBeUndefined();
     await expectTypedFailure(store.init([{ kind: features, items: [] }]), 'permission');
     // Scripting refused to this user: the driver switches to WATCH, which is refused as well.
@@ -136,14 +128,7 @@ describe('credentials', () => {
   });
 
   it('upsertStrategy script does not fall back when scripting is refused', async () => {
-    const store = open({
-      host: secured.host,
-      port: secured.port,
-      username: 'readonly',
-      password: APP_PASSWORD,
-      prefix: 'app',
-      upsertStrategy: 'script',
-    });
+    const store = openAs('readonly', 'app', { upsertStrategy: 'script' });
     const error = await expectTypedFailure(store.upsert(features, 'a', item('a', 1)), 'permission');
     expect(error.message).toMatch(/evalsha/i);
   });
