@@ -5,17 +5,16 @@ import { createRedisDriver, type RedisDataStore, type RedisDriverOptions } from 
 import { clusterPrefix } from '../src/topology/keySlot.js';
 import { adminClient } from './support/adminClient.js';
 import {
-  commandCalls,
   type FailureSamples,
   prefixServedBy,
   primaries,
   sampleFailures,
   storeSlot,
   waitForPromotion,
-  waitForReplicaInSync,
 } from './support/clusterFaults.js';
 import { within } from './support/deadline.js';
 import { features, item } from './support/items.js';
+import { commandCalls, waitForReplicaInSync } from './support/nodeState.js';
 import { clusterAdmin } from './support/topologyServers.js';
 import { lostWrites, type StreamReport, tally, writeThroughFault } from './support/writeStream.js';
 

@@ -2,9 +2,9 @@ import { StowageError } from '@stowage/core';
 import { type SentinelGroup, startSentinelGroup } from '@stowage/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRedisDriver, type RedisDataStore } from '../src/index.js';
-import { commandCalls } from './support/clusterFaults.js';
 import { within } from './support/deadline.js';
 import { features, item } from './support/items.js';
+import { commandCalls } from './support/nodeState.js';
 import { lostWrites, tally, writeThroughFault } from './support/writeStream.js';
 
 // kill -9 of the primary during a stream of upserts: the driver reaches the new primary by

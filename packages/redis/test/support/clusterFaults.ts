@@ -2,7 +2,7 @@ import { StowageError } from '@stowage/core';
 import type { RedisCluster, RedisServer } from '@stowage/testing';
 import type { RedisDataStore } from '../../src/index.js';
 import { clusterPrefix } from '../../src/topology/keySlot.js';
-import { adminClient } from './adminClient.js';
+import { pollUntil } from './nodeState.js';
 
 /** Slots `redis-cli --cluster create` gives to the first, second and third primary. */
 const SLOT_PER_SHARD = [0, 8000, 16_000];
@@ -32,29 +32,6 @@ export async function prefixServedBy(
   throw new Error(`no prefix ${base}-<n> served by ${primary.port}`);
 }
 
-/** Polls `check` every `intervalMs` until it returns a value, at most `timeoutMs`. */
-export async function pollUntil<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms`, { cause: lastError });
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
-
 /** Waits until a node other than `oldPort` serves `slot` (the replica was promoted). */
 export function waitForPromotion(
   cluster: RedisCluster,
@@ -70,37 +47,6 @@ export function waitForPromotion(
     },
     timeoutMs,
   );
-}
-
-/** Waits until `node` is a replica whose link to its primary is up (in sync). */
-export function waitForReplicaInSync(node: RedisServer, timeoutMs = 15_000): Promise<true> {
-  return pollUntil(
-    `${node.port} in sync as a replica`,
-    async () => {
-      const info = await infoOf(node, 'replication');
-      return /^role:slave\b/m.test(info) && /^master_link_status:up\b/m.test(info)
-        ? true
-        : undefined;
-    },
-    timeoutMs,
-    100,
-  );
-}
-
-/** How many times `node` ran `command` since it started (INFO commandstats). */
-export async function commandCalls(node: RedisServer, command: string): Promise<number> {
-  const info = await infoOf(node, 'commandstats');
-  const match = new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(info);
-  return match === null ? 0 : Number(match[1]);
-}
-
-async function infoOf(node: RedisServer, section: string): Promise<string> {
-  const admin = adminClient(node);
-  try {
-    return await admin.info(section);
-  } finally {
-    admin.disconnect();
-  }
 }
 
 /** The first message seen for each error code of a store's failed operations. */

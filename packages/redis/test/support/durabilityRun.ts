@@ -1,11 +1,11 @@
 import { StoreErrorCode } from '@stowage/core';
-import type { RedisServer, SentinelGroup } from '@stowage/testing';
+import type { SentinelGroup } from '@stowage/testing';
 import {
   createRedisDriver,
   type RedisDataStore,
   type RedisDriverOptions,
 } from '../../src/index.js';
-import { adminClient } from './adminClient.js';
+import { waitForReplicaInSync } from './nodeState.js';
 import { lostWrites, tally, writeThroughFault } from './writeStream.js';
 
 /** What one run through a fault lost. */
@@ -87,43 +87,15 @@ export async function runThroughFault(
  * primary's own copy before the resync drops its lost writes.
  */
 async function settledPrimaryStore(group: SentinelGroup, prefix: string): Promise<RedisDataStore> {
-  const deadline = Date.now() + SETTLE_BOUND_MS;
-  for (;;) {
-    const primary = await group.primary();
-    const replicas = group.nodes.filter((node) => node.running && node.port !== primary.port);
-    const states = await Promise.all(replicas.map(replicationState));
-    if (states.every((state) => state.role === 'slave' && state.link === 'up')) break;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `replicas not in sync after ${SETTLE_BOUND_MS} ms: ${JSON.stringify(states)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const primary = await group.primary();
+  const replicas = group.nodes.filter((node) => node.running && node.port !== primary.port);
+  await Promise.all(replicas.map((node) => waitForReplicaInSync(node, SETTLE_BOUND_MS)));
   return createRedisDriver({
     mode: 'sentinel',
     sentinels: group.sentinels.map(({ host, port }) => ({ host, port })),
     name: group.name,
     prefix,
   });
-}
-
-interface ReplicationState {
-  readonly role: string | undefined;
-  readonly link: string | undefined;
-}
-
-async function replicationState(node: RedisServer): Promise<ReplicationState> {
-  const admin = adminClient(node);
-  try {
-    const info = await admin.info('replication');
-    const field = (name: string) => new RegExp(`^${name}:(\\S+)`, 'm').exec(info)?.[1];
-    return { role: field('role'), link: field('master_link_status') };
-  } catch {
-    return { role: undefined, link: undefined };
-  } finally {
-    admin.disconnect();
-  }
 }
 
 /**
