@@ -148,4 +148,23 @@ describe('the typed store', () => {
     expect((await store.all(flags)).size).toBe(1);
     expect(driver.calls.get).toBe(0);
   });
+
+  it.each(['1m', 'infinite'])(
+    'refuses an item whose deleted flag is not a boolean, caching nothing of it (TTL %s)',
+    async (ttl) => {
+      const { backend, store } = setUp(ttl);
+      const odd = { key: 'a', version: 9, on: true, deleted: 'yes' } as unknown as Flag;
+      await expect(store.upsert(flags, odd)).rejects.toMatchObject({ code: 'invalid-descriptor' });
+      await expect(store.init([flags.items([odd])])).rejects.toMatchObject({
+        code: 'invalid-descriptor',
+      });
+      backend.setOffline(true);
+      await expect(store.upsert(flags, odd)).rejects.toMatchObject({ code: 'invalid-descriptor' });
+      backend.setOffline(false);
+      expect(await store.get(flags, 'a')).toBeUndefined();
+      const fresh = wrapDriver(createMemoryDriver({ prefix: 'typed', backend }));
+      expect(await fresh.get(flags, 'a')).toBeUndefined();
+      expect(await fresh.isInitialized()).toBe(false);
+    },
+  );
 });

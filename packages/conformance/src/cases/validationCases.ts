@@ -57,10 +57,25 @@ const disagreeingBodies: ReadonlyArray<[string, SerializedItemDescriptor]> = [
     'live body that says deleted',
     { version: 2, deleted: false, serializedItem: body({ version: 2, deleted: true }) },
   ],
+  [
+    'body deleted not a boolean',
+    { version: 2, deleted: false, serializedItem: body({ version: 2, deleted: 'yes' }) },
+  ],
+  [
+    'tombstone body deleted not a boolean',
+    { version: 2, deleted: true, serializedItem: body({ version: 2, deleted: 'true' }) },
+  ],
+  ['body version a string', { version: 2, deleted: false, serializedItem: body({ version: '2' }) }],
+  [
+    'body version fractional',
+    { version: 2, deleted: false, serializedItem: body({ version: 2.5 }) },
+  ],
+  ['body JSON null', { version: 2, deleted: false, serializedItem: 'null' }],
+  ['body a JSON string', { version: 2, deleted: false, serializedItem: '"v2"' }],
 ];
 
 /** Invalid input is refused with the same typed error by every driver, and changes nothing. */
-export function validationCases({ open }: SuiteContext): void {
+export function validationCases({ open, newPrefix }: SuiteContext): void {
   describe('validation', () => {
     it.each(badKinds)('refuses a kind with %s on every operation', async (_, kind) => {
       const store = await open();
@@ -97,6 +112,73 @@ export function validationCases({ open }: SuiteContext): void {
       await store.upsert(features, 'k', item('k', 1));
       await expectCode(store.upsert(features, 'k', descriptor), 'invalid-descriptor');
       expect(await store.get(features, 'k')).toEqual(item('k', 1));
+    });
+
+    it.each(disagreeingBodies)(
+      'refuses an init whose %s, storing nothing of it',
+      async (_, descriptor) => {
+        const store = await open();
+        await expectCode(
+          store.init([{ kind: features, items: [['k', descriptor]] }]),
+          'invalid-descriptor',
+        );
+        expect(await store.isInitialized()).toBe(false);
+        expect((await store.getAll(features)).size).toBe(0);
+        await store.init([{ kind: features, items: [['a', item('a', 1)]] }]);
+        await expectCode(
+          store.init([
+            {
+              kind: features,
+              items: [
+                ['b', item('b', 1)],
+                ['k', descriptor],
+              ],
+            },
+          ]),
+          'invalid-descriptor',
+        );
+        expect(await versionsOf(store, features)).toEqual({ a: 1 });
+      },
+    );
+
+    it('accepts only writes that another instance reads back as they were given', async () => {
+      const prefix = newPrefix();
+      const writer = await open(prefix);
+      const given: Array<[string, SerializedItemDescriptor]> = [
+        ['plain', item('plain', 3)],
+        [
+          'null-deleted',
+          { version: 4, deleted: false, serializedItem: body({ version: 4, deleted: null }) },
+        ],
+        ['tombstone', { version: 5, deleted: true }],
+        [
+          'tombstone-body',
+          { version: 6, deleted: true, serializedItem: body({ version: 6, deleted: true }) },
+        ],
+      ];
+      const readsBack = async (expected: ReadonlyArray<[string, SerializedItemDescriptor]>) => {
+        // A store of its own, so that no cache of the writer's can answer for the backend.
+        const reader = await open(prefix);
+        const all = await reader.getAll(features);
+        for (const [key, { version, deleted }] of expected) {
+          expect(await reader.get(features, key)).toMatchObject({ version, deleted });
+          expect(all.get(key)).toMatchObject({ version, deleted });
+        }
+      };
+      await writer.init([{ kind: features, items: given }]);
+      await readsBack(given);
+      const newer = given.map(([key, { version, deleted, serializedItem }]) => {
+        const next = version + 10;
+        const body = serializedItem?.replace(`"version":${version}`, `"version":${next}`);
+        return [key, { version: next, deleted, serializedItem: body }] as [
+          string,
+          SerializedItemDescriptor,
+        ];
+      });
+      for (const [key, descriptor] of newer) {
+        expect(await writer.upsert(features, key, descriptor)).toEqual({ applied: true });
+      }
+      await readsBack(newer);
     });
 
     it('refuses a malformed data set as a whole, keeping what was stored', async () => {

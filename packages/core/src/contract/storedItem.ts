@@ -13,22 +13,45 @@ export function toStoredString(key: string, descriptor: SerializedItemDescriptor
   );
 }
 
+/** The version and deleted flag a stored body says, as every reader of the schema takes them. */
+export interface BodyFields {
+  readonly version: number;
+  readonly deleted: boolean;
+}
+
 /**
- * Reads the true version and deleted flag out of a stored string (which may have been written by
- * another writer of the schema). Returns `undefined` when the string is not a JSON object with a
- * valid version, or has a `deleted` that is not a boolean: the caller reports a serialization error
- * naming the kind and key.
+ * Reads `version` and `deleted` out of a stored body, or says what makes it unreadable: not JSON,
+ * not a JSON object, no valid version, or a `deleted` that is neither a boolean nor absent (`null`
+ * counts as absent, as other readers of the schema take it). The one rule by which every driver
+ * reads a body back, and by which every write is checked before it is sent.
  */
-export function parseStoredString(stored: string): SerializedItemDescriptor | undefined {
+export function readBody(stored: string): BodyFields | string {
   let body: unknown;
   try {
     body = JSON.parse(stored);
   } catch {
-    return undefined;
+    return 'is not JSON';
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return 'must be a JSON object';
+  }
   const { version, deleted } = body as { version?: unknown; deleted?: unknown };
-  if (!isValidVersion(version)) return undefined;
-  if (deleted !== undefined && deleted !== null && typeof deleted !== 'boolean') return undefined;
-  return { version, deleted: deleted === true, serializedItem: stored };
+  if (!isValidVersion(version)) {
+    return `must hold a "version" that is a non-negative safe integer (got ${JSON.stringify(version) ?? 'none'})`;
+  }
+  if (deleted !== undefined && deleted !== null && typeof deleted !== 'boolean') {
+    return `must hold a "deleted" that is true, false or absent (got ${JSON.stringify(deleted)})`;
+  }
+  return { version, deleted: deleted === true };
+}
+
+/**
+ * Reads the true version and deleted flag out of a stored string (which may have been written by
+ * another writer of the schema). Returns `undefined` when {@link readBody} finds it unreadable:
+ * the caller reports a serialization error naming the kind and key.
+ */
+export function parseStoredString(stored: string): SerializedItemDescriptor | undefined {
+  const fields = readBody(stored);
+  if (typeof fields === 'string') return undefined;
+  return { version: fields.version, deleted: fields.deleted, serializedItem: stored };
 }

@@ -3,6 +3,7 @@ import { StowageError } from '../errors/StowageError.js';
 import type { DataKind } from './DataKind.js';
 import type { FullDataSet } from './PersistentDataStore.js';
 import type { SerializedItemDescriptor } from './SerializedItemDescriptor.js';
+import { readBody } from './storedItem.js';
 
 /**
  * The longest item key every driver accepts, in UTF-8 bytes. Redis would take far more; the limit
@@ -98,44 +99,45 @@ export function validateDescriptor(
 }
 
 /**
- * Everything `upsert` checks before it touches a backend: the kind, the key, the descriptor, and
- * that the body is a JSON object whose `version` and `deleted` agree with the descriptor (the
- * stored body is what other readers of the schema compare versions by).
+ * Throws an `invalid-descriptor` error unless every driver would read the descriptor back as it
+ * was given: its body, when present, is a JSON object with a valid `version` equal to the
+ * descriptor's and a `deleted` that is a boolean (or absent) and agrees with the descriptor's.
+ * This is the same reading every driver applies on `get` ({@link parseStoredString}), so a write
+ * that passes can never make a key, or its whole kind, unreadable.
  */
-export function validateUpsert(kind: unknown, key: unknown, descriptor: unknown): void {
-  validateKind(kind);
-  validateKey(key);
-  validateDescriptor(descriptor, key);
+export function validateBody(key: string, descriptor: SerializedItemDescriptor): void {
   const { serializedItem, version, deleted } = descriptor;
   if (serializedItem === undefined) return;
-  let body: unknown;
-  try {
-    body = JSON.parse(serializedItem);
-  } catch {
+  const read = readBody(serializedItem);
+  if (typeof read === 'string') {
     throw invalid(
       StoreErrorCode.InvalidDescriptor,
-      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} is not JSON`,
+      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} ${read}`,
     );
   }
-  const fields = body as { version?: unknown; deleted?: unknown } | null;
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+  if (read.version !== version || read.deleted !== deleted) {
     throw invalid(
       StoreErrorCode.InvalidDescriptor,
-      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} must be a JSON object`,
-    );
-  }
-  if (fields.version !== version || (fields.deleted === true) !== deleted) {
-    throw invalid(
-      StoreErrorCode.InvalidDescriptor,
-      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} disagrees with its descriptor (version ${String(fields.version)} vs ${version}, deleted ${String(fields.deleted === true)} vs ${deleted})`,
+      `The serializedItem of item ${JSON.stringify(key.slice(0, 100))} disagrees with its descriptor (version ${String(read.version)} vs ${version}, deleted ${String(read.deleted)} vs ${deleted})`,
     );
   }
 }
 
 /**
+ * Everything `upsert` checks before it touches a backend: the kind, the key, the descriptor, and
+ * that every driver can read the body back ({@link validateBody}).
+ */
+export function validateUpsert(kind: unknown, key: unknown, descriptor: unknown): void {
+  validateKind(kind);
+  validateKey(key);
+  validateDescriptor(descriptor, key);
+  validateBody(key, descriptor);
+}
+
+/**
  * Everything `init` checks before it touches a backend: the shape of the data set, every kind,
- * key and descriptor. Bodies are not parsed: that would double the cost of `init`, and the typed
- * store guarantees they agree.
+ * key and descriptor, and every body, exactly as `upsert` does: a data set is accepted only if
+ * every driver could read all of it back.
  */
 export function validateFullDataSet(allData: unknown): asserts allData is FullDataSet {
   if (!Array.isArray(allData)) {
@@ -156,8 +158,10 @@ export function validateFullDataSet(allData: unknown): asserts allData is FullDa
           `The items of kind "${entry.kind.namespace}" must be [key, descriptor] pairs`,
         );
       }
-      validateKey(item[0]);
-      validateDescriptor(item[1], item[0]);
+      const [key, descriptor] = item as [unknown, unknown];
+      validateKey(key);
+      validateDescriptor(descriptor, key);
+      validateBody(key, descriptor);
     }
   }
 }
