@@ -74,6 +74,7 @@ describe('loadConfig', () => {
     );
     expect(error.issues).toEqual([
       { path: 'STOWAGE_DRIVR', message: expect.stringContaining('is not a Stowage variable') },
+      { path: 'STOWAGE_REDIS_URL', message: expect.stringContaining('STOWAGE_DRIVER=redis') },
     ]);
   });
 
@@ -81,11 +82,20 @@ describe('loadConfig', () => {
     const config = await loadConfig(
       {},
       {
-        env: { STOWAGE_REDIS_URL: 'redis://x:6379', STOWAGE_VAULT_URL: 'v://x' },
+        env: {
+          STOWAGE_DRIVER: 'vault',
+          STOWAGE_VAULT_URL: 'v://x',
+          STOWAGE_VAULT_PASSWORD: 'long-enough',
+        },
         registry: vaultRegistry(),
       },
     );
-    expect(config.driver).toBe('memory');
+    expect(config.driver).toBe('vault');
+    // A built-in driver's variable is known (not a typo) while its driver is not selected.
+    const unselected = await configError(
+      loadConfig({}, { env: { STOWAGE_REDIS_URL: 'redis://x:6379' }, registry: vaultRegistry() }),
+    );
+    expect(unselected.issues[0]?.message).toMatch(/configures the "redis" driver/);
   });
 
   it('reports every problem at once, each with its path', async () => {
@@ -199,5 +209,60 @@ describe('loadConfig, refresh-ahead', () => {
       loadConfig({ cache: { ttl: 'infinite', refreshAhead: 0.1 } }, { env: {} }),
     );
     expect(infinite.issues.map((issue) => issue.path)).toEqual(['cache.refreshAhead']);
+  });
+
+  it.each([
+    ['a driver name', 'redis'],
+    ['a URL', `redis://:${SECRET}@127.0.0.1:6380`],
+    ['null', null],
+    ['an array', [{ driver: 'redis' }]],
+  ])('refuses %s where the configuration object belongs', async (_, input) => {
+    const error = await configError(loadConfig(input as never, { env: {} }));
+    expect(error.issues).toEqual([
+      { path: 'config', message: expect.stringMatching(/must be an object/) },
+    ]);
+    expect(inspect(error, { depth: 10 })).not.toContain(SECRET);
+  });
+
+  it('refuses options of a driver that is not selected, naming the fix', async () => {
+    const fromEnv = await configError(
+      loadConfig(
+        {},
+        { env: { STOWAGE_REDIS_URL: `redis://:${SECRET}@127.0.0.1:6380`, STOWAGE_REDIS_DB: '2' } },
+      ),
+    );
+    expect(fromEnv.issues.map((issue) => issue.path)).toEqual([
+      'STOWAGE_REDIS_DB',
+      'STOWAGE_REDIS_URL',
+    ]);
+    expect(fromEnv.issues[0]?.message).toMatch(/selected driver is "memory".*STOWAGE_DRIVER=redis/);
+    expect(inspect(fromEnv, { depth: 10 })).not.toContain(SECRET);
+
+    const fromObject = await configError(
+      loadConfig({ redis: { url: 'redis://127.0.0.1:6380' } }, { env: {} }),
+    );
+    expect(fromObject.issues).toEqual([
+      { path: 'redis', message: expect.stringMatching(/remove the "redis" section/) },
+    ]);
+
+    const fromFile = await configError(
+      loadConfig({}, { env: { STOWAGE_CONFIG_FILE: configFile({ driver: 'redis', memory: {} }) } }),
+    );
+    expect(fromFile.issues.map((issue) => issue.path)).toEqual(['memory']);
+  });
+
+  it('refuses a variable of an unselected driver without loading that driver', async () => {
+    const registry = vaultRegistry();
+    const loads: string[] = [];
+    const load = registry.load.bind(registry);
+    registry.load = (name) => {
+      loads.push(name);
+      return load(name);
+    };
+    const error = await configError(
+      loadConfig({}, { env: { STOWAGE_REDIS_URL: 'redis://127.0.0.1:6380' }, registry }),
+    );
+    expect(error.issues.map((issue) => issue.path)).toEqual(['STOWAGE_REDIS_URL']);
+    expect(loads).toEqual(['memory']);
   });
 });

@@ -53,6 +53,47 @@ async function readConfigFile(path: string, issues: ConfigIssue[]): Promise<unkn
   return undefined;
 }
 
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an instance of a class';
+  // Never the value itself: a URL may carry a password.
+  return `a ${typeof value}`;
+}
+
+/**
+ * A section (or a `STOWAGE_<DRIVER>_*` variable) for a driver that is not selected: most likely
+ * the selection was forgotten, and the app would run on another driver without a word. Reported
+ * without loading that driver's package.
+ */
+function unselectedDriverIssues(
+  merged: Record<string, unknown>,
+  selected: string,
+  driverNames: ReadonlyArray<string>,
+  sources: ReadonlyMap<string, string>,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const name of driverNames) {
+    if (name === selected || merged[name] === undefined) continue;
+    const variables = [...sources].filter(([path]) => path.startsWith(`${name}.`));
+    const fix = `set STOWAGE_DRIVER=${name} (or driver: '${name}') to use it, or remove`;
+    if (variables.length > 0) {
+      for (const [, variable] of variables) {
+        issues.push({
+          path: variable,
+          message: `configures the "${name}" driver, but the selected driver is "${selected}": ${fix} the variable`,
+        });
+      }
+    } else {
+      issues.push({
+        path: name,
+        message: `configures the "${name}" driver, but the selected driver is "${selected}": ${fix} the "${name}" section`,
+      });
+    }
+  }
+  return issues;
+}
+
 /**
  * Builds the configuration from, lowest precedence first: the defaults, a JSON file
  * (`STOWAGE_CONFIG_FILE`), the environment (`STOWAGE_*`), and `input`. Validates all of it once,
@@ -67,6 +108,13 @@ export async function loadConfig(
   const registry = options.registry ?? defaultDriverRegistry;
   const environment = readEnvironment(options.env ?? process.env, registry.variables());
   const issues: ConfigIssue[] = [...environment.issues];
+  if (!isPlainObject(input)) {
+    // A URL or a driver name passed where the object belongs must not become a memory store.
+    issues.push({
+      path: 'config',
+      message: `must be an object, e.g. { driver: 'redis', redis: { url: 'redis://host:6379' } } (got ${describeValue(input)})`,
+    });
+  }
   const configFile = options.configFile ?? environment.configFile;
   const fromFile = configFile === undefined ? {} : await readConfigFile(configFile, issues);
   const merged = mergeConfig(DEFAULT_CONFIG, fromFile, environment.config, input);
@@ -89,6 +137,9 @@ export async function loadConfig(
     }
   }
   const driver = typeof merged.driver === 'string' ? merged.driver : undefined;
+  if (driver !== undefined && registry.has(driver)) {
+    issues.push(...unselectedDriverIssues(merged, driver, registry.names(), environment.sources));
+  }
   let definition: Awaited<ReturnType<DriverRegistry['load']>> | undefined;
   let driverOptions: unknown;
   if (driver !== undefined && registry.has(driver)) {
