@@ -11,6 +11,8 @@ import {
 import { ControlledDriver } from './support/ControlledDriver.js';
 import { type Flag, features, flags, item } from './support/fixtures.js';
 
+const itemOf = (key: string, version: number) => item(key, version, { on: true });
+
 function countingCodec() {
   const json = jsonItemCodec<Flag>();
   const counts = { serialize: 0, deserialize: 0 };
@@ -167,4 +169,26 @@ describe('the typed store', () => {
       expect(await fresh.isInitialized()).toBe(false);
     },
   );
+
+  it('joins a raw read in flight on the first typed use of a kind: one backend read', async () => {
+    const { driver, store } = setUp();
+    await driver.inner.upsert(features, 'a', itemOf('a', 1));
+    const release = driver.holdNext('get');
+    const raw = store.raw.get(features, 'a');
+    const typed = store.get(flags, 'a');
+    release();
+    expect(await raw).toMatchObject({ version: 1, deleted: false });
+    expect(await typed).toEqual({ key: 'a', version: 1, on: true });
+    expect(driver.calls.get).toBe(1);
+    expect(await store.get(flags, 'a')).toBe(await typed);
+    expect(driver.calls.get).toBe(1);
+
+    const releaseAll = driver.holdNext('getAll');
+    const rawAll = store.raw.getAll(features);
+    const typedAll = store.all(flags);
+    releaseAll();
+    expect((await rawAll).get('a')).toMatchObject({ version: 1 });
+    expect((await typedAll).get('a')).toEqual({ key: 'a', version: 1, on: true });
+    expect(driver.calls.getAll).toBe(1);
+  });
 });

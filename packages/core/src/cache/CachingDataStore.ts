@@ -34,6 +34,35 @@ export interface CachedWrite {
 const isUnavailability = (error: unknown): boolean =>
   StowageError.is(error) && isUnavailabilityCode(error.code);
 
+/**
+ * A value in the form it is kept in. The form travels with the value because a kind's form can
+ * change while a read is in flight (on the kind's first typed use).
+ */
+interface Kept<T> {
+  readonly form: CachedKindForm;
+  readonly value: T;
+}
+
+/** A `get` in flight, with its answer converted once per form its callers need. */
+type ItemRead = PendingRead<SerializedItemDescriptor | undefined> & { kept?: Kept<unknown> };
+/** A `getAll` in flight, likewise. */
+type KindRead = PendingRead<ReadonlyMap<string, SerializedItemDescriptor>> & {
+  kept?: Kept<Map<string, unknown>>;
+};
+
+function keptItem(
+  read: ItemRead,
+  form: CachedKindForm,
+  key: string,
+  descriptor: SerializedItemDescriptor | undefined,
+): Kept<unknown> {
+  if (read.kept?.form !== form) {
+    const value = descriptor === undefined ? NOT_FOUND : form.fromDescriptor(key, descriptor);
+    read.kept = { form, value };
+  }
+  return read.kept;
+}
+
 const closedError = () => new StowageError(StoreErrorCode.Closed, 'The store is closed');
 
 /**
@@ -58,6 +87,8 @@ export class CachingDataStore implements PersistentDataStore {
   private readonly infinite: boolean;
   private readonly state: CacheState;
   private initTakenWhileDown = false;
+  /** The kinds of every init this instance ran (or took while down): the data set it vouches for. */
+  private readonly initKinds = new Set<string>();
   private knownInitialized = false;
   private initCheckedAt = Number.NEGATIVE_INFINITY;
   private initCheck: Promise<boolean> | undefined;
@@ -94,7 +125,8 @@ export class CachingDataStore implements PersistentDataStore {
     const previous = this.state.formOf(namespace);
     if (previous === form) return;
     this.state.forms.set(namespace, form);
-    this.state.pending.overtakeKind(namespace);
+    // Reads in flight are kept: each caller takes their answer in the form current when it
+    // resumes (see keptItem), so a first typed use joins a raw read instead of reading again.
     for (const entry of this.state.entries.kind(namespace)?.items.values() ?? []) {
       if (entry.value !== NOT_FOUND) {
         entry.value = form.fromDescriptor(entry.key, previous.toDescriptor(entry.key, entry.value));
@@ -111,6 +143,7 @@ export class CachingDataStore implements PersistentDataStore {
       if (this.infinite && isUnavailability(error) && !this.closed) {
         validateFullDataSet(allData);
         this.state.prime(allData);
+        for (const { kind } of allData) this.initKinds.add(kind.namespace);
         // Upserts cannot remove what init would have removed: the data source should init again.
         this.initTakenWhileDown = true;
       }
@@ -118,6 +151,7 @@ export class CachingDataStore implements PersistentDataStore {
     }
     if (this.closed) return;
     this.state.prime(allData);
+    for (const { kind } of allData) this.initKinds.add(kind.namespace);
     this.knownInitialized = true;
   }
 
@@ -126,17 +160,23 @@ export class CachingDataStore implements PersistentDataStore {
     validateKind(kind);
     validateKey(key);
     const cached = this.peek(kind.namespace, key);
-    const value = cached === undefined ? await this.load(kind, key) : cached;
-    return value === NOT_FOUND
+    if (cached === undefined) {
+      const { form, value } = await this.loadKept(kind, key);
+      return value === NOT_FOUND ? undefined : form.toDescriptor(key, value);
+    }
+    return cached === NOT_FOUND
       ? undefined
-      : this.state.formOf(kind.namespace).toDescriptor(key, value);
+      : this.state.formOf(kind.namespace).toDescriptor(key, cached);
   }
 
   async getAll(kind: DataKind): Promise<ReadonlyMap<string, SerializedItemDescriptor>> {
     if (!this.enabled) return this.inner.getAll(kind);
     validateKind(kind);
-    const values = this.peekAll(kind.namespace) ?? (await this.loadAll(kind));
-    const form = this.state.formOf(kind.namespace);
+    const cached = this.peekAll(kind.namespace);
+    const { form, value: values } =
+      cached === undefined
+        ? await this.loadAllKept(kind)
+        : { form: this.state.formOf(kind.namespace), value: cached };
     const result = new Map<string, SerializedItemDescriptor>();
     for (const [key, value] of values) result.set(key, form.toDescriptor(key, value));
     return result;
@@ -215,45 +255,44 @@ export class CachingDataStore implements PersistentDataStore {
     this.load({ namespace }, key).catch(() => {});
   }
 
-  /** Reads a key from the backend (one call for concurrent misses) and caches the answer. */
-  load(kind: DataKind, key: string): Promise<unknown> {
+  /**
+   * Reads a key from the backend (one call for concurrent misses), caches the answer, and
+   * resolves with its kept value in the kind's current form.
+   */
+  async load(kind: DataKind, key: string): Promise<unknown> {
+    return (await this.loadKept(kind, key)).value;
+  }
+
+  private async loadKept(kind: DataKind, key: string): Promise<Kept<unknown>> {
+    const read = this.readItem(kind, key);
+    const descriptor = await read.promise;
+    // The form is looked up after the wait: it may have changed meanwhile.
+    return keptItem(read, this.state.formOf(kind.namespace), key, descriptor);
+  }
+
+  private readItem(kind: DataKind, key: string): ItemRead {
     const namespace = kind.namespace;
-    if (!this.enabled) {
-      return this.inner
-        .get(kind, key)
-        .then((d) =>
-          d === undefined ? NOT_FOUND : this.state.formOf(namespace).fromDescriptor(key, d),
-        );
-    }
-    const pending = this.state.pending.item(namespace, key);
-    if (pending !== undefined) return pending.promise;
+    const pending = this.enabled ? this.state.pending.item(namespace, key) : undefined;
+    if (pending !== undefined) return pending as ItemRead;
     const epoch = this.state.epoch(namespace);
-    const read = { stale: false } as PendingRead<unknown>;
+    const read = { stale: false } as ItemRead;
     read.promise = this.inner.get(kind, key).then(
       (descriptor) => {
         this.state.pending.removeItem(namespace, key, read);
-        const value =
-          descriptor === undefined
-            ? NOT_FOUND
-            : this.state.formOf(namespace).fromDescriptor(key, descriptor);
         if (this.mayFill(read, namespace, epoch) && !this.state.dirty.has(namespace, key)) {
-          this.state.entries.set(
-            namespace,
-            key,
-            value,
-            descriptor?.version ?? -1,
-            this.state.expiry(),
-          );
+          const { value } = keptItem(read, this.state.formOf(namespace), key, descriptor);
+          const version = descriptor?.version ?? -1;
+          this.state.entries.set(namespace, key, value, version, this.state.expiry());
         }
-        return value;
+        return descriptor;
       },
       (error: unknown) => {
         this.state.pending.removeItem(namespace, key, read);
         throw error;
       },
     );
-    this.state.pending.addItem(namespace, key, read);
-    return read.promise;
+    if (this.enabled) this.state.pending.addItem(namespace, key, read);
+    return read;
   }
 
   /** The kept values of a whole kind when the cache holds it all, else `undefined`. */
@@ -269,18 +308,39 @@ export class CachingDataStore implements PersistentDataStore {
     return values;
   }
 
-  /** Reads a whole kind from the backend (one call for concurrent misses) and caches it. */
-  loadAll(kind: DataKind): Promise<Map<string, unknown>> {
+  /**
+   * Reads a whole kind from the backend (one call for concurrent misses), caches it, and resolves
+   * with a map of its own holding the kept values in the kind's current form.
+   */
+  async loadAll(kind: DataKind): Promise<Map<string, unknown>> {
+    return (await this.loadAllKept(kind)).value;
+  }
+
+  private async loadAllKept(kind: DataKind): Promise<Kept<Map<string, unknown>>> {
+    const namespace = kind.namespace;
+    const read = this.readKind(kind);
+    const descriptors = await read.promise;
+    const form = this.state.formOf(namespace);
+    if (read.kept?.form !== form) {
+      read.kept = { form, value: this.state.fillKind(namespace, descriptors, false) };
+    }
+    // Each caller gets a map of its own: the result belongs to the caller.
+    return { form, value: new Map(read.kept.value) };
+  }
+
+  private readKind(kind: DataKind): KindRead {
     const namespace = kind.namespace;
     const pending = this.state.pending.kind(namespace);
-    // Each caller gets a map of its own: the result belongs to the caller.
-    if (pending !== undefined) return pending.promise.then((values) => new Map(values));
+    if (pending !== undefined) return pending as KindRead;
     const epoch = this.state.epoch(namespace);
-    const read = { stale: false } as PendingRead<Map<string, unknown>>;
+    const read = { stale: false } as KindRead;
     read.promise = this.inner.getAll(kind).then(
       (descriptors) => {
         this.state.pending.removeKind(namespace, read);
-        return this.state.fillKind(namespace, descriptors, this.mayFill(read, namespace, epoch));
+        const fill = this.mayFill(read, namespace, epoch);
+        const values = this.state.fillKind(namespace, descriptors, fill);
+        read.kept = { form: this.state.formOf(namespace), value: values };
+        return descriptors;
       },
       (error: unknown) => {
         this.state.pending.removeKind(namespace, read);
@@ -288,7 +348,7 @@ export class CachingDataStore implements PersistentDataStore {
       },
     );
     if (this.enabled) this.state.pending.addKind(namespace, read);
-    return read.promise.then((values) => new Map(values));
+    return read;
   }
 
   /** An upsert that also returns what is stored in the cache's form (for the typed store). */
@@ -330,10 +390,12 @@ export class CachingDataStore implements PersistentDataStore {
 
   /**
    * Called when the backend is back after an outage. Infinite TTL: writes back, with
-   * version-checked upserts (never `init`, which would clobber what other instances wrote
-   * meanwhile), every kind the cache holds whole plus every key written during the outage; a kind
-   * held in part is never written as if whole. Finite TTL: forgets everything (other instances
-   * may have written) and asks for a refresh. Rejects when the backend fails again.
+   * version-checked upserts (never an `init` of a kind, which would clobber what other instances
+   * wrote meanwhile), every kind the cache holds whole plus every key written during the outage; a
+   * kind held in part is never written as if whole. Then the initialized marker (an `init` of no
+   * kind), only where this instance ran an init and holds all of its kinds whole; otherwise it
+   * asks for a refresh. Finite TTL: forgets everything (other instances may have written) and
+   * asks for a refresh. Rejects when the backend fails again.
    */
   async recover(): Promise<RecoveryOutcome> {
     if (!this.infinite) {
@@ -342,9 +404,22 @@ export class CachingDataStore implements PersistentDataStore {
       return { needsRefresh: true };
     }
     await writeBack(this.state, this.inner, () => this.closed);
+    // The backend may have come back empty. Its initialized marker is written back only by an
+    // instance that can vouch for the data set: one that ran an init and still holds every kind
+    // of it whole. Any other instance leaves the marker as it is and asks for a refresh.
+    if (!this.holdsInitWhole()) return { needsRefresh: true };
+    await this.inner.init([]);
     const needsRefresh = this.initTakenWhileDown;
     this.initTakenWhileDown = false;
     return { needsRefresh };
+  }
+
+  private holdsInitWhole(): boolean {
+    if (this.initKinds.size === 0) return false;
+    for (const namespace of this.initKinds) {
+      if ((this.state.entries.kind(namespace)?.completeUntil ?? 0) === 0) return false;
+    }
+    return true;
   }
 
   private mayFill(read: PendingRead<unknown>, namespace: string, epoch: number): boolean {

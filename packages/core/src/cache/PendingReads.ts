@@ -12,7 +12,7 @@ export interface PendingRead<T> {
  */
 export class PendingReads {
   private readonly items = new Map<string, Map<string, PendingRead<unknown>>>();
-  private readonly kinds = new Map<string, PendingRead<Map<string, unknown>>>();
+  private readonly kinds = new Map<string, PendingRead<unknown>>();
 
   /** The read in flight for a key, if any. */
   item(namespace: string, key: string): PendingRead<unknown> | undefined {
@@ -20,7 +20,7 @@ export class PendingReads {
   }
 
   /** The `getAll` in flight for a kind, if any. */
-  kind(namespace: string): PendingRead<Map<string, unknown>> | undefined {
+  kind(namespace: string): PendingRead<unknown> | undefined {
     return this.kinds.get(namespace);
   }
 
@@ -35,7 +35,7 @@ export class PendingReads {
   }
 
   /** Shares `read` with the callers of `getAll` on the same kind until it settles. */
-  addKind(namespace: string, read: PendingRead<Map<string, unknown>>): void {
+  addKind(namespace: string, read: PendingRead<unknown>): void {
     this.kinds.set(namespace, read);
   }
 
@@ -48,7 +48,7 @@ export class PendingReads {
   }
 
   /** Forgets a settled `getAll` (unless a newer one took its place). */
-  removeKind(namespace: string, read: PendingRead<Map<string, unknown>>): void {
+  removeKind(namespace: string, read: PendingRead<unknown>): void {
     if (this.kinds.get(namespace) === read) this.kinds.delete(namespace);
   }
 
@@ -66,7 +66,7 @@ export class PendingReads {
     }
   }
 
-  /** An init (or a change of form) touched a whole kind: every read of it is overtaken. */
+  /** An init touched a whole kind: every read of it is overtaken. */
   overtakeKind(namespace: string): void {
     for (const read of this.items.get(namespace)?.values() ?? []) read.stale = true;
     this.items.delete(namespace);
