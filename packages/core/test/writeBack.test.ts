@@ -39,7 +39,8 @@ describe('write-back after an outage (infinite TTL)', () => {
     expect(await store.get(flags, 'a')).toMatchObject({ version: 2, on: true });
     await recover(backend);
     expect((await other.get(features, 'a'))?.version).toBe(2);
-    expect(events.at(-1)).toMatchObject({ available: true, needsRefresh: false });
+    // This instance never ran an init, so it cannot vouch for the whole data set.
+    expect(events.at(-1)).toMatchObject({ available: true, needsRefresh: true });
   });
 
   it('writes back every kind it holds whole (the backend came back empty)', async () => {
@@ -53,11 +54,30 @@ describe('write-back after an outage (infinite TTL)', () => {
     backend.setOffline(true);
     backend.clearPrefix('wb'); // e.g. a Redis restart without persistence
     await expect(store.raw.getAll(segments)).rejects.toMatchObject({ code: 'connection' });
+    const inits = vi.spyOn(driver.inner, 'init');
     await recover(backend);
     expect(
       Object.fromEntries([...(await other.getAll(features))].map(([k, d]) => [k, d.version])),
     ).toEqual({ a: 1, b: 4 });
-    expect(driver.calls.init).toBe(1); // only the application's own init: never one on recovery
+    // The marker comes back through an init of no kind: recovery never replaces a kind.
+    expect(inits.mock.calls).toEqual([[[]]]);
+    expect(await createMemoryDriver({ prefix: 'wb', backend }).isInitialized()).toBe(true);
+    expect(store.status).toMatchObject({ available: true, needsRefresh: false });
+  });
+
+  it('leaves the marker absent and asks for a refresh when it ran no init of its own', async () => {
+    const { backend, store, other, driver } = setUp();
+    await other.init([{ kind: features, items: [['a', item('a', 1)]] }]);
+    expect(await store.isInitialized()).toBe(true);
+    expect((await store.all(flags)).size).toBe(1); // the kind is held whole
+    backend.setOffline(true);
+    backend.clearPrefix('wb');
+    await expect(store.raw.getAll(segments)).rejects.toMatchObject({ code: 'connection' });
+    await recover(backend);
+    expect((await other.get(features, 'a'))?.version).toBe(1);
+    expect(driver.calls.init).toBe(0);
+    expect(await createMemoryDriver({ prefix: 'wb', backend }).isInitialized()).toBe(false);
+    expect(store.status).toMatchObject({ available: true, needsRefresh: true });
   });
 
   it('never writes a kind it holds in part as if whole, and writes only what changed in it', async () => {
