@@ -1,12 +1,8 @@
 import { StoreErrorCode, StowageError } from '@stowage/core';
-import {
-  classifyError,
-  type OperationKind,
-  replyCode,
-  toStowageError,
-} from '../errors/toStowageError.js';
+import { classifyError, type OperationKind, toStowageError } from '../errors/toStowageError.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import { Deadlines } from './Deadlines.js';
+import { handshakeRefusalError, handshakeStep } from './handshake.js';
 
 /** How one connection behaves. */
 export interface ConnectionPolicy {
@@ -215,7 +211,7 @@ export class RedisConnection {
     this.lastError = error;
     const code = (error as { code?: unknown } | undefined)?.code;
     if (this.inHandshake && code === 'ECONNRESET' && !this.usesTls) this.handshakeResets += 1;
-    if (this.inHandshake && this.owned && replyCode(error) === 'NOPERM') {
+    if (this.inHandshake && this.owned && handshakeStep(error) !== undefined) {
       // ioredis goes on after a refused SELECT, on database 0: never let that write anywhere.
       this.refusal = error;
     }
@@ -303,7 +299,10 @@ export class RedisConnection {
     code?: StoreErrorCode,
     hint?: string,
   ): StowageError {
-    return toStowageError(error, { operation, kind, secrets: this.policy.secrets }, code, hint);
+    const context = { operation, kind, secrets: this.policy.secrets };
+    const step = code === undefined ? handshakeStep(error) : undefined;
+    if (step !== undefined) return handshakeRefusalError(error, step, context);
+    return toStowageError(error, context, code, hint);
   }
 
   private closedError(operation: string, cause?: unknown): StowageError {

@@ -6,6 +6,9 @@ export interface ClientTimeouts {
 /** Longest pause between reconnection attempts: a restarted server is picked up within this. */
 const MAX_RECONNECT_DELAY_MS = 1000;
 
+/** The store never waits for a server on close (it disconnects, never QUITs): keep this short. */
+const DISCONNECT_TIMEOUT_MS = 50;
+
 /** Reconnect forever (until `close()`), backing off from 50 ms to 1 s. */
 export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
@@ -28,6 +31,11 @@ export function reconnectDelay(attempt: number): number {
  *   (ioredis would print a warning on every connect). A server still loading answers LOADING,
  *   which the driver reports as a connection error.
  * - `retryStrategy`: reconnect forever with a short backoff, so a restarted server is picked up.
+ * - `disconnectTimeout`: how long a closed client waits for its socket to close before destroying
+ *   it. ioredis arms this timer even for a socket that already failed, and it then runs in full
+ *   (2 s by default), holding up the exit of an app that gives up after a failed connection.
+ * - `disableClientInfo`: no CLIENT SETINFO in the handshake. It is informational, Redis before 7.2
+ *   rejects it on every connection, and an ACL user need not be granted it.
  */
 export function ownedClientPolicy(timeouts: ClientTimeouts) {
   return {
@@ -38,5 +46,7 @@ export function ownedClientPolicy(timeouts: ClientTimeouts) {
     autoResendUnfulfilledCommands: false,
     connectTimeout: timeouts.connectTimeoutMs,
     retryStrategy: reconnectDelay,
+    disableClientInfo: true,
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
   } as const;
 }
