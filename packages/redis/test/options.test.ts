@@ -1,4 +1,4 @@
-import { StowageConfigError } from '@stowage/core';
+import { loadConfig, redactText, StowageConfigError } from '@stowage/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import {
@@ -100,10 +100,28 @@ describe('validateRedisOptions', () => {
     ['redis://host/abc', /database number/],
     ['redis://host:6379/0?tls=true', /query/],
     ['not a url', /URL/],
+    ['redis://:%ZZsecret@host:6379', /percent-encoding/],
+    ['redis://us%G0er:pw@host:6379', /percent-encoding/],
+    ['rediss://:%E0%A4%A@host:6379', /percent-encoding/],
+    ['redis+sentinel://:%ZZsecret@host:26379/mymaster', /percent-encoding/],
+    ['redis+cluster://:%ZZsecret@host:7000', /percent-encoding/],
   ])('refuses the url %s', (url, message) => {
     const [issue] = issuesOf({ url });
     expect(issue?.path).toBe('url');
     expect(issue?.message).toMatch(message);
+  });
+
+  it('keeps the URL forms of its help texts readable through the secret scrubber', async () => {
+    for (const url of ['redis//host', `redis+sentinel://${SECRET}@`, 'redis+cluster://']) {
+      const error = await loadConfig({ driver: 'redis', redis: { url } }, { env: {} }).then(
+        () => undefined,
+        (caught: unknown) => caught as StowageConfigError,
+      );
+      const message = error?.issues[0]?.message ?? '';
+      expect(message).toMatch(/redis(\+sentinel|\+cluster)?:\/\/\[/);
+      expect(message).not.toContain('[redacted]');
+    }
+    expect(redactText(`redis://app:${SECRET}@host`, [])).toBe('redis://app:[redacted]@host');
   });
 
   it('never repeats a secret in a problem', () => {

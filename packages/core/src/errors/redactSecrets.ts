@@ -2,8 +2,10 @@ const REDACTED = '[redacted]';
 const MAX_CAUSE_DEPTH = 8;
 
 // Credentials inside URLs (`redis://user:secret@host`) are redacted even when the caller did not
-// name the secret, because connection strings end up in messages of lower layers.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/@]*)@/gi;
+// name the secret, because connection strings end up in messages of lower layers. A user name
+// never starts with `[`, which keeps the URL forms of help texts (`redis://[user:password@]host`)
+// as they are.
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:[]*):([^\s/@]*)@/gi;
 
 /** Replaces every listed secret, and the password of any URL, in `text`. */
 export function redactText(text: string, secrets: ReadonlyArray<string>): string {

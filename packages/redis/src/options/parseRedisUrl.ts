@@ -10,12 +10,13 @@ export interface RedisUrlParts {
 
 const MAX_DB = 2 ** 31 - 1;
 
-function decoded(part: string): string | undefined {
+/** A percent-decoded part, `undefined` when empty, `null` when it is not valid percent-encoding. */
+function decoded(part: string): string | undefined | null {
   if (part === '') return undefined;
   try {
     return decodeURIComponent(part);
   } catch {
-    return undefined;
+    return null;
   }
 }
 
@@ -47,13 +48,19 @@ export function parseRedisUrl(url: string): RedisUrlParts | string {
     }
     db = value;
   }
+  // A credential that does not decode must not be dropped: the server would be reached without it.
+  const username = decoded(parsed.username);
+  const password = decoded(parsed.password);
+  if (username === null || password === null) {
+    return 'has credentials that are not valid percent-encoding (write % as %25)';
+  }
   // IPv6 hosts come back bracketed; the socket wants the bare address.
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
     host,
     port: parsed.port === '' ? undefined : Number(parsed.port),
-    username: decoded(parsed.username),
-    password: decoded(parsed.password),
+    username,
+    password,
     db,
     tls: parsed.protocol === 'rediss:',
   };

@@ -84,7 +84,7 @@ export function parseTopologyUrl(url: string): TopologyUrlParts | string {
     const user = decoded(colon >= 0 ? userinfo.slice(0, colon) : userinfo);
     const pass = decoded(colon >= 0 ? userinfo.slice(colon + 1) : undefined);
     if (user === null || pass === null)
-      return 'has credentials that are not valid percent-encoding';
+      return 'has credentials that are not valid percent-encoding (write % as %25)';
     username = user;
     password = pass;
   }
