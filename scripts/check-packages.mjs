@@ -31,4 +31,26 @@ for (const name of packages) {
     }
   }
 }
+// What a tarball holds besides the exports: no build caches (they name this machine's paths) and
+// no tests. npm reads `files` the way the registry will.
+const UNSHIPPABLE = [/\.tsbuildinfo$/, /(^|\/)test\//, /\.test\.[cm]?[jt]s$/];
+for (const name of packages) {
+  const dir = join(root, 'packages', name);
+  const [listing] = JSON.parse(
+    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  );
+  const unwanted = listing.files
+    .map((file) => file.path)
+    .filter((path) => UNSHIPPABLE.some((pattern) => pattern.test(path)));
+  if (unwanted.length > 0) {
+    failed = true;
+    console.error(`FAIL files   @stowage/${name} would ship ${unwanted.join(', ')}`);
+  } else {
+    console.log(`ok   files   @stowage/${name} (${listing.files.length} files)`);
+  }
+}
 process.exit(failed ? 1 : 0);

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { promisify } from 'node:util';
 import { type RedisServer, startRedisServer } from '@stowage/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +10,8 @@ import { features, item } from './support/items.js';
 
 // Connection handling that the contract does not spell out: clients handed in, lazy connection,
 // the start-up race, database selection, the script cache, the key layout.
+const run = promisify(execFile);
+
 let server: RedisServer;
 let admin: Redis;
 const stores: RedisDataStore[] = [];
@@ -106,6 +110,28 @@ describe('connecting', () => {
     ]);
     expect(results.slice(0, 4)).toEqual([{ applied: true }, undefined, false, true]);
     expect((await store.getAll(features)).size).toBe(51);
+  });
+
+  it('close() after a failed connection lets the process exit at once', async () => {
+    // A child process, since what is measured is whether anything keeps the event loop alive.
+    const driver = new URL('../dist/index.js', import.meta.url).href;
+    // A port nothing listens on: the connection is refused, again and again.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closedPort = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const program = `
+      const { createRedisDriver } = await import(${JSON.stringify(driver)});
+      const store = createRedisDriver({ host: '127.0.0.1', port: ${closedPort}, connectTimeoutMs: 300 });
+      await store.get({ namespace: 'f' }, 'a').catch((error) => console.log(error.code));
+      await store.close();
+      const closed = performance.now();
+      process.on('exit', () => console.log(Math.round(performance.now() - closed)));
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', program]);
+    const [code, exitMs] = stdout.trim().split('\n');
+    expect(code).toBe('connection');
+    expect(Number(exitMs)).toBeLessThan(500);
   });
 
   it('the database of the URL path is used', async () => {
