@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { StowageError } from '@stowage/core';
 import { type RedisServer, startRedisServer } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,5 +179,42 @@ describe('TLS', () => {
     });
     const error = await expectTypedFailure(store.get(features, 'a'), 'connection');
     expect(error.message).toMatch(/not connected within 500 ms/);
+    expect(error.message).toMatch(/never answered the TLS handshake: it may not speak TLS/);
+  });
+
+  it('a TLS client answered in plain text fails at once with tls', async () => {
+    // What a plain server does when it answers at all: a text reply where a TLS record belongs
+    // (OpenSSL reports "wrong version number").
+    const plain = createServer((socket) => socket.resume().end('-ERR unknown command\r\n'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const { port } = plain.address() as AddressInfo;
+    const store = open({ host: '127.0.0.1', port, tls: { ca: tlsServer.tls?.ca ?? '' } });
+    try {
+      const error = await within(
+        expectTypedFailure(store.get(features, 'a'), 'tls'),
+        TIMEOUTS.connectTimeoutMs / 2,
+        'the failure',
+      );
+      expect(error.message).toMatch(/wrong version number/i);
+    } finally {
+      await store.close();
+      await new Promise((resolve) => plain.close(resolve));
+    }
+  });
+
+  it('a TLS client on a port nothing listens on is not told about the TLS handshake', async () => {
+    // A port the kernel handed out and took back: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const store = open({
+      host: '127.0.0.1',
+      port,
+      tls: { ca: tlsServer.tls?.ca ?? '' },
+      connectTimeoutMs: 500,
+    });
+    const error = await expectTypedFailure(store.get(features, 'a'), 'connection');
+    expect(error.message).not.toMatch(/TLS handshake/);
   });
 });

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { StoreErrorCode, StowageError } from '@stowage/core';
 import { classifyError, type OperationKind, toStowageError } from '../errors/toStowageError.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
@@ -29,6 +30,9 @@ const FATAL_CODES: ReadonlySet<StoreErrorCode> = new Set([
 const TLS_RESET_HINT =
   'the server reset the connection during the handshake: it probably expects TLS (use rediss:// or the tls option)';
 
+const TLS_UNANSWERED_HINT =
+  'the server accepted the connection but never answered the TLS handshake: it may not speak TLS (use redis://, or turn TLS off), or it is not responding';
+
 const noop = () => {};
 
 /** The client's refusal of a command on a socket that is closing: it was not written. */
@@ -49,6 +53,8 @@ export class RedisConnection {
   private lastError: unknown;
   private inHandshake = false;
   private handshakeResets = 0;
+  /** With TLS: the server accepted the TCP connection but has not answered the TLS handshake. */
+  private tlsUnanswered = false;
   /** Set when the server refused part of the handshake (e.g. SELECT) but the client went on. */
   private refusal: unknown;
   private readonly waiters = new Set<Waiter>();
@@ -202,7 +208,22 @@ export class RedisConnection {
     }
   };
 
+  // With TLS, tells "no TCP connection" from "no answer to the TLS handshake", which is what a
+  // plain server does with one (so does a frozen one). The socket is made a moment after this
+  // event, and connects a moment after that.
+  private readonly onConnecting = () => {
+    this.tlsUnanswered = false;
+    if (!this.usesTls) return;
+    setImmediate(() => {
+      const stream = (this.client as { stream?: Socket }).stream;
+      if (stream === undefined || stream.destroyed) return;
+      if (!stream.connecting) this.tlsUnanswered = this.client.status === 'connecting';
+      else stream.once('connect', () => (this.tlsUnanswered = true));
+    });
+  };
+
   private readonly onConnect = () => {
+    this.tlsUnanswered = false;
     this.inHandshake = true;
     this.refusal = undefined;
   };
@@ -242,6 +263,7 @@ export class RedisConnection {
     if (this.listening) return;
     this.listening = true;
     this.client.on('ready', this.onReady);
+    this.client.on('connecting', this.onConnecting);
     this.client.on('connect', this.onConnect);
     this.client.on('error', this.onError);
     this.client.on('close', this.onClose);
@@ -252,6 +274,7 @@ export class RedisConnection {
     if (!this.listening) return;
     this.listening = false;
     this.client.off('ready', this.onReady);
+    this.client.off('connecting', this.onConnecting);
     this.client.off('connect', this.onConnect);
     this.client.off('error', this.onError);
     this.client.off('close', this.onClose);
@@ -276,7 +299,12 @@ export class RedisConnection {
     const fatal = this.fatalError(operation);
     if (fatal !== undefined) return fatal;
     const hint = `not connected within ${this.policy.connectTimeoutMs} ms`;
-    const resetHint = this.handshakeResets > 0 ? `; ${TLS_RESET_HINT}` : '';
+    const resetHint =
+      this.handshakeResets > 0
+        ? `; ${TLS_RESET_HINT}`
+        : this.tlsUnanswered
+          ? `; ${TLS_UNANSWERED_HINT}`
+          : '';
     if (this.lastError === undefined) {
       return new StowageError(
         StoreErrorCode.Connection,
