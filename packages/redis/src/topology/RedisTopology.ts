@@ -32,10 +32,16 @@ export interface RedisTopology {
    */
   transactionTarget(main: RedisClient, key: string): TransactionTarget;
   /**
-   * The connection a write to `key` went out on, for the WAIT that must follow it there (in a
-   * cluster, the client's connection to the slot's primary).
+   * The dedicated connections to the node a MOVED or ASK reply named (`host:port` as the cluster
+   * announces it). Outside a cluster, the same as {@link transactionTarget}.
    */
-  waitClient(main: RedisClient, key: string): Redis;
+  redirectTarget(main: RedisClient, address: string): TransactionTarget;
+  /**
+   * Called when a command to the store's node timed out or could not reach it: in a cluster the
+   * slot may have moved to a promoted replica that the client does not know yet, so its slot map
+   * is refreshed (at most once a second). Nothing to do elsewhere.
+   */
+  nodeUnresponsive(main: RedisClient): void;
   /**
    * The cheapest health probe: PING on one server; in a cluster a read of `key` (the store's
    * marker), so that it reaches the node serving the store's slot, not a random one.

@@ -3,10 +3,12 @@ import { ownedClientPolicy } from '../connection/clientPolicy.js';
 import { slotRedirection } from '../errors/toStowageError.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import { clusterPrefix, keySlot } from './keySlot.js';
-import type { RedisClient, RedisTopology } from './RedisTopology.js';
+import type { RedisClient, RedisTopology, TransactionTarget } from './RedisTopology.js';
 
 /** Pause before ioredis retries a command the cluster answered TRYAGAIN/CLUSTERDOWN/MOVED to. */
 const RETRY_DELAY_MS = 100;
+/** At most one slot-map refresh per this long for unresponsive nodes: a bound, not a storm. */
+const UNRESPONSIVE_REFRESH_MS = 1000;
 
 /** The address (`host:port`, after natMap) of the primary serving the slot of `key`, if known. */
 function primaryOf(main: RedisClient, key: string): string {
@@ -55,6 +57,28 @@ export function clusterTopology(settings: RedisSettings): RedisTopology {
             Object.entries(cluster.natMap).map(([from, { host, port }]) => [from, { host, port }]),
           ),
         };
+  /** An announced `host:port` as the application reaches it (natMap). */
+  const translate = (address: string) => {
+    const mapped = cluster.natMap?.[address];
+    return mapped === undefined ? address : `${mapped.host}:${mapped.port}`;
+  };
+  const nodeTarget = (main: RedisClient, node: string): TransactionTarget => ({
+    node,
+    create: () =>
+      new Redis({
+        ...ownedClientPolicy(settings),
+        ...splitAddress(node),
+        ...credentials,
+        // MOVED here means the cluster client's slot map is out of date (a reshard or failover
+        // it has not met itself, as when the store only writes): refresh it, so that the retry
+        // goes to the new owner. Never a reconnect of this one.
+        reconnectOnError: (error) => {
+          if (slotRedirection(error) === 'moved') (main as Cluster).refreshSlotsCache();
+          return false;
+        },
+      }),
+  });
+  let lastRefresh = Number.NEGATIVE_INFINITY;
   return {
     mode: 'cluster',
     effectivePrefix: clusterPrefix(settings.prefix),
@@ -75,36 +99,15 @@ export function clusterTopology(settings: RedisSettings): RedisTopology {
           redisOptions: { ...nodePolicy, enableReadyCheck, ...credentials },
         },
       ),
-    transactionTarget(main, key) {
-      const node = primaryOf(main, key);
-      return {
-        node,
-        create: () =>
-          new Redis({
-            ...ownedClientPolicy(settings),
-            ...splitAddress(node),
-            ...credentials,
-            // MOVED here means the cluster client's slot map is out of date (a reshard or failover
-            // it has not met itself, as when the store only writes): refresh it, so that the
-            // retry of the transaction goes to the new owner. Never a reconnect of this one.
-            reconnectOnError: (error) => {
-              if (slotRedirection(error) === 'moved') (main as Cluster).refreshSlotsCache();
-              return false;
-            },
-          }),
-      };
-    },
-    waitClient(main, key) {
-      const node = primaryOf(main, key);
-      const client = (main as Cluster)
-        .nodes('master')
-        .find(({ options }) => `${options.host}:${options.port}` === node);
-      if (client === undefined) {
-        throw Object.assign(new Error(`no connection to the primary of ${node}; not connected`), {
-          code: 'ECONNREFUSED',
-        });
-      }
-      return client;
+    transactionTarget: (main, key) => nodeTarget(main, primaryOf(main, key)),
+    redirectTarget: (main, address) => nodeTarget(main, translate(address)),
+    nodeUnresponsive(main) {
+      const now = performance.now();
+      if (now - lastRefresh < UNRESPONSIVE_REFRESH_MS) return;
+      lastRefresh = now;
+      // A command that hangs never makes ioredis refresh the map by itself: a frozen primary
+      // would keep the store for as long as it is frozen, after its replica took over.
+      (main as Cluster).refreshSlotsCache();
     },
     probe: (main, key) => main.exists(key),
   };

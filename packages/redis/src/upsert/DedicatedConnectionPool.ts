@@ -8,12 +8,18 @@ interface PendingAcquire {
 }
 
 /**
- * Dedicated connections for WATCH transactions. WATCH belongs to a connection: two transactions
- * sharing one would watch each other's keys and one EXEC would clear the other's WATCH, so each
- * transaction borrows a connection of its own. Connections are created on demand, up to `max`; a
- * borrower waits at most `acquireTimeoutMs` for one.
+ * Dedicated connections to one node, each lent to one operation at a time:
+ *
+ * - WATCH transactions. WATCH belongs to a connection: two transactions sharing one would watch
+ *   each other's keys and one EXEC would clear the other's WATCH.
+ * - Durable writes (`waitForReplicas`). WAIT must follow the write on the connection that wrote,
+ *   and it blocks that connection until the replicas confirm or its timeout passes: on the
+ *   store's shared connection it would hold up every read and every other writer's WAIT.
+ *
+ * Connections are created on demand, up to `max`; a borrower waits at most `acquireTimeoutMs`
+ * for one.
  */
-export class WatchConnectionPool {
+export class DedicatedConnectionPool {
   private readonly idle: RedisConnection[] = [];
   private readonly pending: PendingAcquire[] = [];
   private size = 0;
@@ -26,10 +32,10 @@ export class WatchConnectionPool {
   ) {}
 
   /** A connection no other transaction uses until it is released. */
-  acquire(): Promise<RedisConnection> {
+  acquire(operation = 'upsert'): Promise<RedisConnection> {
     if (this.closed) {
       return Promise.reject(
-        new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed'),
+        new StowageError(StoreErrorCode.Closed, `Redis ${operation} failed: the store is closed`),
       );
     }
     const idle = this.idle.pop();
@@ -47,7 +53,7 @@ export class WatchConnectionPool {
           reject(
             new StowageError(
               StoreErrorCode.Timeout,
-              `Redis upsert failed: no connection for a WATCH transaction was free within ${this.acquireTimeoutMs} ms; nothing was sent`,
+              `Redis ${operation} failed: no dedicated write connection was free within ${this.acquireTimeoutMs} ms; nothing was sent`,
             ),
           );
         }, this.acquireTimeoutMs),
