@@ -257,7 +257,10 @@ export class RedisStore implements RedisDataStore {
     if (this.topology.mode !== 'cluster') return pending;
     return pending.catch((error: unknown) => {
       if (StowageError.is(error) && UNRESPONSIVE.has(error.code)) {
-        this.topology.nodeUnresponsive(this.connection.client);
+        this.topology.nodeUnresponsive(this.connection.client, this.keys.inited, (node) => {
+          this.pools.get(node)?.abandon();
+          this.pools.delete(node);
+        });
       }
       throw error;
     });
@@ -273,7 +276,6 @@ export class RedisStore implements RedisDataStore {
         address === undefined
           ? this.dedicatedPool(hashKey, 'upsert')
           : Promise.resolve(this.poolFor(this.topology.redirectTarget(main, address))),
-      moved: () => this.topology.nodeUnresponsive(main),
     };
     return this.unresponsive(
       durableScriptUpsert(this.durable, targets, write).catch((error: unknown) => {

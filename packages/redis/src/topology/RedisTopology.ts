@@ -37,11 +37,13 @@ export interface RedisTopology {
    */
   redirectTarget(main: RedisClient, address: string): TransactionTarget;
   /**
-   * Called when a command to the store's node timed out or could not reach it: in a cluster the
-   * slot may have moved to a promoted replica that the client does not know yet, so its slot map
-   * is refreshed (at most once a second). Nothing to do elsewhere.
+   * Called when a command to the node serving `key` timed out or could not reach it. In a cluster
+   * the slot may have moved to a promoted replica the client does not know yet: the slot map is
+   * refreshed (bounded), and once it shows the slot elsewhere the client's connection to the old
+   * node is cut and `left(node)` called, so that nothing waits on a hung primary any longer.
+   * Nothing to do elsewhere (a Sentinel client follows the sentinels).
    */
-  nodeUnresponsive(main: RedisClient): void;
+  nodeUnresponsive(main: RedisClient, key: string, left: (node: string) => void): void;
   /**
    * The cheapest health probe: PING on one server; in a cluster a read of `key` (the store's
    * marker), so that it reaches the node serving the store's slot, not a random one.

@@ -1,4 +1,6 @@
 import { StoreErrorCode, StowageError } from '@stowage/core';
+import type { Redis } from 'ioredis';
+import { cutOff } from '../connection/clientPolicy.js';
 import type { RedisConnection } from '../connection/RedisConnection.js';
 
 interface PendingAcquire {
@@ -21,6 +23,8 @@ interface PendingAcquire {
  */
 export class DedicatedConnectionPool {
   private readonly idle: RedisConnection[] = [];
+  /** Every open connection, idle or lent. */
+  private readonly open = new Set<RedisConnection>();
   private readonly pending: PendingAcquire[] = [];
   private size = 0;
   private closed = false;
@@ -42,7 +46,7 @@ export class DedicatedConnectionPool {
     if (idle !== undefined) return Promise.resolve(idle);
     if (this.size < this.max) {
       this.size += 1;
-      return Promise.resolve(this.create());
+      return Promise.resolve(this.created());
     }
     return new Promise((resolve, reject) => {
       const entry: PendingAcquire = {
@@ -69,12 +73,13 @@ export class DedicatedConnectionPool {
   release(connection: RedisConnection, reusable: boolean): void {
     if (!reusable || this.closed) {
       connection.close();
+      this.open.delete(connection);
       this.size -= 1;
       const next = this.closed ? undefined : this.pending.shift();
       if (next !== undefined) {
         clearTimeout(next.timer);
         this.size += 1;
-        next.resolve(this.create());
+        next.resolve(this.created());
       }
       return;
     }
@@ -97,6 +102,25 @@ export class DedicatedConnectionPool {
         new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed'),
       );
     }
-    for (const connection of this.idle.splice(0)) connection.close();
+    for (const connection of this.idle.splice(0)) {
+      connection.close();
+      this.open.delete(connection);
+    }
+  }
+
+  /**
+   * Closes the pool and cuts the connections still lent (their commands fail as unanswered, a
+   * write as `outcome-unknown`): the node no longer serves the store and may never answer.
+   */
+  abandon(): void {
+    this.close();
+    // A reconnecting drop, not close(): the operation sees its command cut off, not "closed".
+    for (const connection of this.open) cutOff(connection.client as Redis);
+  }
+
+  private created(): RedisConnection {
+    const connection = this.create();
+    this.open.add(connection);
+    return connection;
   }
 }

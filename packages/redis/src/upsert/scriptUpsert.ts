@@ -82,8 +82,6 @@ export function scriptUpsert(connection: RedisConnection, write: CasWrite): Prom
 export interface DurableTargets {
   /** The dedicated connections to the node serving the store now, or to `address`. */
   pool(address?: string): Promise<DedicatedConnectionPool>;
-  /** A MOVED reply was met: the client's slot map is out of date. */
-  moved(): void;
 }
 
 /** Redirections and script loads one durable upsert follows before it gives up. */
@@ -134,7 +132,7 @@ export async function durableScriptUpsert(
     }
     const redirection = redirectionOf(error);
     if (redirection === undefined) throw error;
-    if (redirection.kind === 'moved') targets.moved();
+    // (A MOVED also refreshes the cluster client's slot map: see the cluster topology.)
     pool = await targets.pool(redirection.address);
     asking = redirection.kind === 'ask';
   }
