@@ -162,8 +162,10 @@ export async function runThroughFault(plan: FaultRunPlan): Promise<RunFigures[]>
       await reading.close();
     }
     const kept = run.acks.filter((ack) => stored.has(ack.key));
-    const promoted = kept.filter((ack) => promotion !== undefined && ack.sentAt >= promotion);
-    const first = Math.min(...promoted.map((ack) => ack.ackAt));
+    let first = Number.POSITIVE_INFINITY;
+    for (const ack of kept) {
+      if (promotion !== undefined && ack.sentAt >= promotion) first = Math.min(first, ack.ackAt);
+    }
     figures.push({
       label: run.contender.label,
       acknowledged: run.acks.length,
