@@ -105,16 +105,16 @@ it('graceful CLUSTER FAILOVER of the stores slot primary: nothing lost with wait
   });
 }, 90_000);
 
-it('primary frozen (SIGSTOP) past its replica promotion: the stores leave it before it resumes', async () => {
+it('primary frozen (SIGSTOP) 3 s past its replica promotion: the stores leave it before it resumes', async () => {
   let resumedMs = 0;
   const figures = await run('pause', 1, async (victim, replica) => {
     const faultAt = performance.now();
     victim.pause();
     try {
       await waitForPromotionOf(replica);
-      // Frozen for two more seconds after the promotion: a store must reach the promoted node
+      // Frozen for three more seconds after the promotion: a store must reach the promoted node
       // while the old one still hangs.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
     } finally {
       victim.resume();
       resumedMs = performance.now() - faultAt;

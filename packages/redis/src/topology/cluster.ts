@@ -14,8 +14,11 @@ const RETRY_DELAY_MS = 100;
  */
 const UNRESPONSIVE_REFRESH_MS = 250;
 const UNRESPONSIVE_WATCH_MS = 3000;
-/** Longest wait for one node's CLUSTER SLOTS during a refresh (a hung node is skipped after it). */
-const SLOTS_REFRESH_TIMEOUT_MS = 500;
+/**
+ * Longest wait for one node's CLUSTER SLOTS during a refresh, after which the next node is asked
+ * (ioredis's default): a hung node must not hold up the refresh that would leave it.
+ */
+const SLOTS_REFRESH_TIMEOUT_MS = 1000;
 
 /** The address (`host:port`, after natMap) of the primary serving the slot of `key`, if known. */
 function primaryOf(main: RedisClient, key: string): string {
