@@ -254,17 +254,22 @@ export class RedisStore implements RedisDataStore {
    * is left once the cluster has promoted its replica, even by a store that only writes.
    */
   private unresponsive<T>(pending: Promise<T>): Promise<T> {
-    if (this.topology.mode !== 'cluster') return pending;
-    return pending.catch((error: unknown) => {
-      if (StowageError.is(error) && UNRESPONSIVE.has(error.code)) {
-        this.topology.nodeUnresponsive(this.connection.client, this.keys.inited, (node) => {
-          this.pools.get(node)?.abandon();
-          this.pools.delete(node);
-        });
-      }
-      throw error;
-    });
+    return this.topology.mode === 'cluster' ? pending.catch(this.afterFailure) : pending;
   }
+
+  /** One handler for every operation (no closure per call on the read path). */
+  private readonly afterFailure = (error: unknown): never => {
+    if (StowageError.is(error) && UNRESPONSIVE.has(error.code)) {
+      this.topology.nodeUnresponsive(this.connection.client, this.keys.inited, this.leftNode);
+    }
+    throw error;
+  };
+
+  /** The store's slot has left `node`: its dedicated connections are cut and forgotten. */
+  private readonly leftNode = (node: string): void => {
+    this.pools.get(node)?.abandon();
+    this.pools.delete(node);
+  };
 
   /** The compare-and-set script, followed by WAIT on a dedicated connection when durable. */
   private scriptUpsert(write: CasWrite): Promise<CasOutcome> {
