@@ -1,4 +1,9 @@
 export {
+  type ContainerEngine,
+  type StartContainerEngineOptions,
+  startContainerEngine,
+} from './containerEngine.js';
+export {
   createTestCertificates,
   type TestCertificateFiles,
   type TestCertificates,
@@ -12,10 +17,20 @@ export {
   type PortBlockLease,
 } from './leasePortBlock.js';
 export type { MigrateSlotOptions, RedisCluster, SlotMigration } from './RedisCluster.js';
+export type { RedisContainer, RedisContainerState } from './RedisContainer.js';
 export type { RedisEndpoint } from './RedisEndpoint.js';
 export type { RedisServer, RedisUser } from './RedisServer.js';
+export {
+  REDIS_PROVIDER_VARIABLE,
+  type RedisProvider,
+  resolveRedisProvider,
+} from './redisProvider.js';
 export type { SentinelGroup } from './SentinelGroup.js';
 export { type StartClusterOptions, startCluster } from './startCluster.js';
+export {
+  type StartRedisContainerOptions,
+  startRedisContainer,
+} from './startRedisContainer.js';
 export { type StartRedisServerOptions, startRedisServer } from './startRedisServer.js';
 export { type StartSentinelGroupOptions, startSentinelGroup } from './startSentinelGroup.js';
 export type { TlsOptions } from './TlsOptions.js';
