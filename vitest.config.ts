@@ -39,6 +39,8 @@ export default defineConfig({
           // Each file starts its own redis-server processes; two cores carry two files at once.
           pool: 'forks',
           maxWorkers: 2,
+          // One container engine for the run (found, or a private dockerd stopped at the end).
+          globalSetup: ['test/containerEngine.setup.ts'],
           sequence: { groupOrder: 1 },
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -363,3 +363,24 @@ function readPid(path: string): number | undefined {
 function logTail(path: string, lines = 15): string {
   return (readText(path) ?? '(no dockerd log)').split('\n').slice(-lines).join('\n');
 }
+
+/** Set by a global set-up that found no engine, so that every test file skips without retrying. */
+export const ENGINE_MISSING_VARIABLE = 'REDIS_TEST_ENGINE_MISSING';
+
+/**
+ * Why container tests cannot run here, or undefined when an engine answers (found or started by
+ * {@link startContainerEngine}). For `describe.skipIf`: a skipped file can say why in the output.
+ */
+export async function whyNoContainerEngine(): Promise<string | undefined> {
+  const known = process.env[ENGINE_MISSING_VARIABLE];
+  if (known) return known;
+  try {
+    await startContainerEngine();
+    return undefined;
+  } catch (error) {
+    if (HarnessError.is(error) && error.code === HarnessErrorCode.EngineMissing) {
+      return error.message;
+    }
+    throw error;
+  }
+}

@@ -26,11 +26,14 @@ export function dockerCli(): string {
   return cli;
 }
 
-/** Runs the docker CLI against `dockerHost`; resolves with stdout, trailing newline removed. */
+/**
+ * Runs the docker CLI against `dockerHost`; resolves with stdout, trailing newline removed (with
+ * `withStderr`, stdout and stderr: `docker logs` prints the container's stderr on its own).
+ */
 export function runDocker(
   dockerHost: string,
   args: readonly string[],
-  timeoutMs = 60_000,
+  { timeoutMs = 60_000, withStderr = false }: { timeoutMs?: number; withStderr?: boolean } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -48,7 +51,7 @@ export function runDocker(
           );
           return;
         }
-        resolve(stdout.replace(/\r?\n$/, ''));
+        resolve((withStderr ? stdout + stderr : stdout).replace(/\r?\n$/, ''));
       },
     );
   });

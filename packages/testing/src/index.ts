@@ -1,7 +1,9 @@
 export {
   type ContainerEngine,
+  ENGINE_MISSING_VARIABLE,
   type StartContainerEngineOptions,
   startContainerEngine,
+  whyNoContainerEngine,
 } from './containerEngine.js';
 export {
   createTestCertificates,

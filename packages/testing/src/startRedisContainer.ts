@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { type ContainerEngine, startContainerEngine } from './containerEngine.js';
 import { ContainerLabel, runDocker, runDockerSync } from './docker.js';
@@ -82,13 +83,39 @@ export async function startRedisContainer(
       args: options.args,
     }),
   ];
-  const container = loopbackContainer(testcontainers, image, options.memoryLimitMb)
+  const logFile = join(dir, 'redis.log');
+  let logWritten: Promise<unknown> = Promise.resolve();
+  const logTail = (lines = 25) => {
+    try {
+      const text = readFileSync(logFile, 'utf8').trimEnd();
+      return `--- ${name} log (last lines) ---\n${text.split('\n').slice(-lines).join('\n')}`;
+    } catch {
+      return `(no log output from ${name})`;
+    }
+  };
+  let id = '';
+  // Synchronous, for the exit hook: the container goes even if the test never calls stop().
+  const removeOnExit = () => {
+    if (id !== '') runDockerSync(engine.dockerHost, ['rm', '-f', '-v', id]);
+  };
+  const onCreated = (createdId: string) => {
+    id = createdId;
+    trackCleanup(removeOnExit);
+  };
+  const container = loopbackContainer(testcontainers, image, options.memoryLimitMb, onCreated)
     .withCommand(command)
     .withExposedPorts({ container: CONTAINER_PORT, host: port })
     .withLabels({
       [ContainerLabel.kind]: 'redis',
       [ContainerLabel.ownerPid]: String(process.pid),
       [ContainerLabel.ownerHost]: hostname(),
+    })
+    .withLogConsumer((stream) => {
+      logWritten = new Promise((resolve) => {
+        stream
+          .pipe(createWriteStream(logFile, { flags: 'a' }))
+          .once('close', () => resolve(undefined));
+      });
     })
     .withWaitStrategy(testcontainers.Wait.forLogMessage(/Ready to accept connections/))
     .withStartupTimeout(options.startTimeoutMs ?? 30_000);
@@ -99,26 +126,25 @@ export async function startRedisContainer(
       { content: certificates.key, target: tlsFiles.key, mode: 0o644 },
     ]);
   }
-  const logFile = join(dir, 'redis.log');
   const target = { host, port, password: options.password, tls: clientTls(certificates) };
   const name = `redis container ${host}:${port}`;
   let started: Awaited<ReturnType<typeof container.start>>;
   try {
     started = await container.start();
   } catch (error) {
+    // testcontainers has removed the container by now; its log was streamed into the folder.
+    await Promise.race([logWritten, sleep(1_000)]);
+    const log = logTail(25);
+    untrackCleanup(removeOnExit);
+    removeOnExit();
     await resources.release();
     throw new HarnessError(
       HarnessErrorCode.StartFailed,
-      `${name} (${image}) did not start: ${error instanceof Error ? error.message : String(error)}`,
+      `${name} (${image}) did not start: ${error instanceof Error ? error.message : String(error)}` +
+        `\n${log}`,
       { cause: error },
     );
   }
-  const id = started.getId();
-  // Synchronous, for the exit hook: the container goes even if the test never calls stop().
-  const removeOnExit = () => {
-    runDockerSync(engine.dockerHost, ['rm', '-f', '-v', id]);
-  };
-  trackCleanup(removeOnExit);
 
   let pid = 0;
   let running = true;
@@ -159,14 +185,6 @@ export async function startRedisContainer(
     const seen = await inspect();
     pid = isLocalPid(seen.pid) ? seen.pid : 0;
     running = true;
-  };
-  const logTail = (lines = 25) => {
-    try {
-      const text = readFileSync(logFile, 'utf8').trimEnd();
-      return `--- ${name} log (last lines) ---\n${text.split('\n').slice(-lines).join('\n')}`;
-    } catch {
-      return `(no log output from ${name})`;
-    }
   };
   const kill = async () => {
     if (!running) return;
@@ -225,7 +243,6 @@ export async function startRedisContainer(
   };
 
   try {
-    await followLogs();
     await waitReady('');
   } catch (error) {
     await stop().catch(() => undefined);
@@ -313,10 +330,13 @@ const sweptKey = Symbol.for('@stowage/testing/containerSweep');
  * on this machine) has died without stopping them. Containers of live owners, other machines' and
  * everything not labelled by this package are left alone.
  */
-async function sweepDeadOwners(engine: ContainerEngine): Promise<void> {
+export async function sweepDeadOwners(
+  engine: ContainerEngine,
+  options: { readonly force?: boolean } = {},
+): Promise<void> {
   const holder = globalThis as { [sweptKey]?: Set<string> };
   holder[sweptKey] ??= new Set();
-  if (holder[sweptKey].has(engine.dockerHost)) return;
+  if (holder[sweptKey].has(engine.dockerHost) && options.force !== true) return;
   holder[sweptKey].add(engine.dockerHost);
   const listing = await runDocker(engine.dockerHost, [
     'ps',
@@ -357,6 +377,7 @@ function loopbackContainer(
   testcontainers: Testcontainers,
   image: string,
   memoryLimitMb: number | undefined,
+  onCreated: (id: string) => void,
 ): InstanceType<Testcontainers['GenericContainer']> {
   class LoopbackContainer extends testcontainers.GenericContainer {
     protected override async beforeContainerCreated(): Promise<void> {
@@ -367,6 +388,10 @@ function loopbackContainer(
         this.hostConfig.Memory = memoryLimitMb * 1024 * 1024;
         this.hostConfig.MemorySwap = this.hostConfig.Memory;
       }
+    }
+
+    protected override async containerCreated(id: string): Promise<void> {
+      onCreated(id);
     }
   }
   return new LoopbackContainer(image);
