@@ -1,5 +1,12 @@
 import type { RedisServer } from './RedisServer.js';
 
+/**
+ * What {@link RedisContainer.partition} cuts: `all` drops every packet entering the container;
+ * `containers` only those from other containers (its replicas, sentinels), while this machine,
+ * and so the test's clients through the published port, still reach it: a split brain.
+ */
+export type PartitionScope = 'all' | 'containers';
+
 /** What the engine reports about a Redis container. */
 export interface RedisContainerState {
   /** True while the container runs (also while paused). */
@@ -27,13 +34,15 @@ export interface RedisContainer extends RedisServer {
    */
   readonly pid: number;
   /**
-   * Drops every packet that enters the container, inside its own network namespace
+   * Drops packets entering the container, inside its own network namespace
    * (`nsenter --net=/proc/PID/ns/net iptables -I INPUT -j DROP`; the host's rules are never
-   * touched). Connections stay open and nothing is refused: requests and replies vanish, as in a
-   * real partition. Needs root, `nsenter` and `iptables` on this machine and a local engine.
+   * touched): from everywhere (`all`, the default) or only from other containers (see
+   * {@link PartitionScope}). Connections stay open and nothing is refused: requests and replies
+   * vanish, as in a real partition. Needs root, `nsenter` and `iptables` on this machine and a
+   * local engine.
    */
-  partition(): Promise<void>;
-  /** Removes the rule added by {@link RedisContainer.partition}; held connections resume. */
+  partition(scope?: PartitionScope): Promise<void>;
+  /** Removes the rules added by {@link RedisContainer.partition}; held connections resume. */
   heal(): Promise<void>;
   /** The engine's view of the container (running, OOM-killed, exit status). */
   state(): Promise<RedisContainerState>;
