@@ -27,8 +27,9 @@ export {
   type RedisProvider,
   resolveRedisProvider,
 } from './redisProvider.js';
-export type { SentinelGroup } from './SentinelGroup.js';
+export type { ContainerSentinelGroup, SentinelGroup } from './SentinelGroup.js';
 export { type StartClusterOptions, startCluster } from './startCluster.js';
+export { startContainerSentinelGroup } from './startContainerSentinelGroup.js';
 export {
   type StartRedisContainerOptions,
   startRedisContainer,

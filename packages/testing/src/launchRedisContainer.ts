@@ -58,6 +58,8 @@ export interface ContainerSpec {
   readonly release: () => Promise<void>;
   /** Runs after every start and restart, once Redis answers (a topology's network rules). */
   readonly afterStart?: () => Promise<void>;
+  /** The log line that means started. Default: Redis's "Ready to accept connections". */
+  readonly readyLog?: RegExp | undefined;
 }
 
 /**
@@ -103,7 +105,9 @@ export async function launchRedisContainer(spec: ContainerSpec): Promise<Launche
           .once('close', () => resolve(undefined));
       });
     })
-    .withWaitStrategy(testcontainers.Wait.forLogMessage(/Ready to accept connections/))
+    .withWaitStrategy(
+      testcontainers.Wait.forLogMessage(spec.readyLog ?? /Ready to accept connections/),
+    )
     .withStartupTimeout(spec.startTimeoutMs);
   if (spec.files.length > 0) container.withCopyContentToContainer([...spec.files]);
   const target = { host, port, password: spec.password, tls: clientTls(certificates) };
@@ -283,11 +287,21 @@ export async function launchRedisContainer(spec: ContainerSpec): Promise<Launche
   };
 }
 
-/** Runs `command args` inside the network namespace of `pid` (root, nsenter). */
+/**
+ * The command of a data node in a container: every interface of the container (it is reached
+ * through the engine's published port, never directly), protected mode off (an explicit command
+ * turns it back on), data in /data, then `args`.
+ */
+export function containerServerCommand(args: readonly string[]): string[] {
+  return ['redis-server', '--bind', '0.0.0.0', '--protected-mode', 'no', '--dir', '/data', ...args];
+}
+
+/** Runs `command args` inside the network namespace of `pid` (root, nsenter), `input` on stdin. */
 export async function runInNetwork(
   pid: number,
   command: string,
   args: readonly string[],
+  input?: string,
 ): Promise<string> {
   const nsenter = findExecutable('nsenter');
   if (nsenter === undefined) {
@@ -296,8 +310,11 @@ export async function runInNetwork(
       'Network faults need nsenter (Debian: util-linux) and root',
     );
   }
-  const { stdout } = await run(nsenter, [`--net=/proc/${pid}/ns/net`, command, ...args]);
-  return stdout;
+  const child = run(nsenter, [`--net=/proc/${pid}/ns/net`, command, ...args]);
+  // A command that reads nothing may exit before its stdin is closed: that EPIPE is no failure.
+  child.child.stdin?.on('error', () => {});
+  child.child.stdin?.end(input ?? '');
+  return (await child).stdout;
 }
 
 /** The iptables binary, also where PATH lacks the sbin folders. */

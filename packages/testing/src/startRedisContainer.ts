@@ -1,5 +1,9 @@
 import { type ContainerEngine, startContainerEngine } from './containerEngine.js';
-import { launchRedisContainer, sweepDeadOwners } from './launchRedisContainer.js';
+import {
+  containerServerCommand,
+  launchRedisContainer,
+  sweepDeadOwners,
+} from './launchRedisContainer.js';
 import type { RedisContainer } from './RedisContainer.js';
 import { redisOptionArgs } from './RedisServer.js';
 import { ensureLocalRedisImage } from './redisImage.js';
@@ -45,15 +49,8 @@ export async function startRedisContainer(
           cert: `${CERTS_IN_CONTAINER}/server.crt`,
           key: `${CERTS_IN_CONTAINER}/server.key`,
         };
-  const command = [
-    'redis-server',
-    '--bind',
-    '0.0.0.0',
-    '--protected-mode',
-    'no',
-    '--dir',
-    '/data',
-    ...redisOptionArgs({
+  const command = containerServerCommand(
+    redisOptionArgs({
       port: CONTAINER_PORT,
       password: options.password,
       users: options.users,
@@ -61,7 +58,7 @@ export async function startRedisContainer(
       tls: { authClients: options.tls?.authClients ?? false },
       args: options.args,
     }),
-  ];
+  );
   const files =
     certificates === undefined || tlsFiles === undefined
       ? []
