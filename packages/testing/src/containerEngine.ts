@@ -14,7 +14,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pingEngine, runDockerSync } from './docker.js';
-import { trackCleanup, untrackCleanup } from './exitCleanup.js';
+import { trackCleanup, trackPath, untrackCleanup, untrackPath } from './exitCleanup.js';
 import { findExecutable } from './findRedisBinaries.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { isProcessAlive, isProcessGone } from './processState.js';
@@ -105,7 +105,61 @@ async function resolveEngine(options: StartContainerEngineOptions): Promise<Cont
         'DOCKER_HOST, or use the process provider (REDIS_TEST_PROVIDER=process).',
     );
   }
-  return startPrivateEngine(dir, options.startTimeoutMs ?? 30_000);
+  // Processes starting at once (test workers without a global set-up) take turns: the first
+  // starts the engine, the others find it running when their turn comes.
+  const release = await lockEngineDir(dir);
+  try {
+    const started = livePrivateEngine(dir);
+    if (started !== undefined && (await waitForEngine(started, 10_000))) return useEngine(started);
+    return await startPrivateEngine(dir, options.startTimeoutMs ?? 30_000);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Takes `<dir>.lock` (an atomic mkdir holding the owner's pid), waiting while a live process holds
+ * it and taking over from a dead one; resolves with the release function.
+ */
+async function lockEngineDir(dir: string, timeoutMs = 60_000): Promise<() => void> {
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const staging = mkdtempSync(`${lock}.claim-`);
+    writeFileSync(join(staging, 'owner'), `${process.pid}\n`);
+    try {
+      renameSync(staging, lock);
+      trackPath(lock);
+      return () => {
+        if (readPid(join(lock, 'owner')) === process.pid)
+          rmSync(lock, { recursive: true, force: true });
+        untrackPath(lock);
+      };
+    } catch (error) {
+      rmSync(staging, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
+    }
+    const holder = readPid(join(lock, 'owner'));
+    if (holder === undefined || !isProcessAlive(holder)) {
+      // Renamed aside first, so that of two processes taking over only one removes it.
+      const trash = `${lock}.stale-${process.pid}`;
+      try {
+        renameSync(lock, trash);
+        rmSync(trash, { recursive: true, force: true });
+      } catch {
+        // Someone else took it over first.
+      }
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new HarnessError(
+        HarnessErrorCode.Timeout,
+        `Process ${holder} has been starting the private container engine for ${timeoutMs} ms`,
+      );
+    }
+    await sleep(100);
+  }
 }
 
 /** Why this machine cannot run a private dockerd, or undefined when it can. */

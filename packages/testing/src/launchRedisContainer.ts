@@ -10,6 +10,7 @@ import { ContainerLabel, runDocker, runDockerSync } from './docker.js';
 import { trackCleanup, untrackCleanup } from './exitCleanup.js';
 import { findExecutable } from './findRedisBinaries.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
+import { isPortFree } from './leasePortBlock.js';
 import { isProcessAlive } from './processState.js';
 import type { PartitionScope, RedisContainer, RedisContainerState } from './RedisContainer.js';
 import { clientTls, type RedisUser, redisCliAs } from './RedisServer.js';
@@ -180,6 +181,15 @@ export async function launchRedisContainer(spec: ContainerSpec): Promise<Launche
       // Already exited (an OOM kill, for example) is what kill() wants anyway.
       if ((await inspect()).state.running) throw error;
     });
+    // `docker kill` returns once the signal is sent. Until the engine has seen the exit and
+    // released the published port, its proxy still accepts connections and resets them, which a
+    // client takes for something else than a dead server (a TLS mismatch, say). Like a process's
+    // kill(), this resolves when the port is closed.
+    await waitFor(
+      `${name} to exit and release port ${port}`,
+      async () => ((await inspect()).state.running || !(await isPortFree(port)) ? undefined : true),
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
     running = false;
     partitionRules = [];
   };
