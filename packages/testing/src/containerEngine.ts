@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -91,7 +92,7 @@ async function resolveEngine(options: StartContainerEngineOptions): Promise<Cont
   if (configured !== undefined && (await found(configured))) return useEngine(configured);
   const dir = privateEngineDir();
   const shared = livePrivateEngine(dir);
-  if (shared !== undefined && (await waitForEngine(shared, 10_000))) return useEngine(shared);
+  if (shared !== undefined && (await waitForEngine(shared, 10_000))) return joinPrivateEngine(dir);
   for (const socket of ['/var/run/docker.sock', join(homedir(), '.docker/run/docker.sock')]) {
     if (existsSync(socket) && (await found(`unix://${socket}`)))
       return useEngine(`unix://${socket}`);
@@ -110,7 +111,9 @@ async function resolveEngine(options: StartContainerEngineOptions): Promise<Cont
   const release = await lockEngineDir(dir);
   try {
     const started = livePrivateEngine(dir);
-    if (started !== undefined && (await waitForEngine(started, 10_000))) return useEngine(started);
+    if (started !== undefined && (await waitForEngine(started, 10_000))) {
+      return joinPrivateEngine(dir);
+    }
     return await startPrivateEngine(dir, options.startTimeoutMs ?? 30_000);
   } finally {
     release();
@@ -176,10 +179,7 @@ function privateEngineBlocker(): string | undefined {
   return undefined;
 }
 
-function useEngine(
-  dockerHost: string,
-  stop: () => Promise<void> = async () => {},
-): ContainerEngine {
+function useEngine(dockerHost: string, stop?: () => Promise<void>): ContainerEngine {
   process.env.DOCKER_HOST = dockerHost;
   // Ryuk, the reaper container, cannot be pulled here; clean-up is this package's job (stop(),
   // exit hooks, the sweep of dead owners' containers).
@@ -249,14 +249,16 @@ async function startPrivateEngine(dir: string, startTimeoutMs: number): Promise<
     exited ??= `exited with ${signal ?? `code ${code}`}`;
   });
   const stopSync = () => stopPrivateEngineSync(dir);
-  trackCleanup(stopSync);
+  // At exit the engine goes with its owner, unless other live processes use it (see leave).
+  const atExit = () => leavePrivateEngine(dir);
+  trackCleanup(atExit);
   const deadline = Date.now() + startTimeoutMs;
   while (!(await pingEngine(dockerHost, 500))) {
     if (exited !== undefined || Date.now() > deadline) {
       const reason = exited ?? `not answering after ${startTimeoutMs} ms`;
       const tail = logTail(join(dir, 'dockerd.log'));
-      untrackCleanup(stopSync);
-      stopPrivateEngineSync(dir);
+      untrackCleanup(atExit);
+      stopSync();
       throw new HarnessError(
         HarnessErrorCode.EngineMissing,
         `dockerd could not be started here (${reason}):\n${tail}`,
@@ -264,11 +266,51 @@ async function startPrivateEngine(dir: string, startTimeoutMs: number): Promise<
     }
     await sleep(50);
   }
+  registerUser(dir);
+  // An explicit stop() stops it: the owner says when its run is over.
   return useEngine(dockerHost, async () => {
-    untrackCleanup(stopSync);
+    untrackCleanup(atExit);
     stopSync();
     state().engine = undefined;
   });
+}
+
+/** Uses the private engine another live process started, as one of its users. */
+function joinPrivateEngine(dir: string): ContainerEngine {
+  registerUser(dir);
+  trackCleanup(() => leavePrivateEngine(dir));
+  return useEngine(`unix://${join(dir, 'docker.sock')}`);
+}
+
+function registerUser(dir: string): void {
+  mkdirSync(join(dir, 'users'), { recursive: true });
+  writeFileSync(join(dir, 'users', String(process.pid)), '');
+}
+
+/**
+ * At the exit of a process that uses a private engine: it stops being a user; if it owned the
+ * engine (or the owner is gone), the engine passes to a live user, or, with none left, is stopped
+ * and removed. So test workers that share an engine one of them started keep it until the last
+ * one ends.
+ */
+function leavePrivateEngine(dir: string): void {
+  rmSync(join(dir, 'users', String(process.pid)), { force: true });
+  const owner = readPid(join(dir, 'owner'));
+  if (owner !== undefined && owner !== process.pid && isProcessAlive(owner)) return;
+  let users: number[] = [];
+  try {
+    users = readdirSync(join(dir, 'users')).map(Number);
+  } catch {
+    // No users folder: nobody else.
+  }
+  const heir = users.find((pid) => pid !== process.pid && isProcessAlive(pid));
+  if (heir === undefined) {
+    stopPrivateEngineSync(dir);
+    return;
+  }
+  const next = join(dir, `owner.${process.pid}`);
+  writeFileSync(next, `${heir}\n`);
+  renameSync(next, join(dir, 'owner'));
 }
 
 /** Takes the machine's private engine folder, clearing what a dead owner left behind. */

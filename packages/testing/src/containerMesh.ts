@@ -9,7 +9,11 @@ import { iptablesBinary, type LaunchedContainer, runInNetwork } from './launchRe
  * nat table), so it is run again after a member restarts (a new namespace, maybe a new address).
  * Members that do not run or have no local pid are skipped.
  */
-export async function linkLoopbackMesh(members: readonly LaunchedContainer[]): Promise<void> {
+export async function linkLoopbackMesh(
+  members: readonly LaunchedContainer[],
+  /** Further ports a member listens on, by its published port (a cluster node's bus port). */
+  extraPorts: ReadonlyMap<number, readonly number[]> = new Map(),
+): Promise<void> {
   const reachable = members.filter((member) => member.running && member.network.ip !== '');
   const table = [
     '*nat',
@@ -17,9 +21,11 @@ export async function linkLoopbackMesh(members: readonly LaunchedContainer[]): P
     ':INPUT ACCEPT [0:0]',
     ':OUTPUT ACCEPT [0:0]',
     ':POSTROUTING ACCEPT [0:0]',
-    ...reachable.map(
-      (member) =>
-        `-A OUTPUT -d 127.0.0.1/32 -p tcp --dport ${member.port} -j DNAT --to-destination ${member.network.ip}:${member.port}`,
+    ...reachable.flatMap((member) =>
+      [member.port, ...(extraPorts.get(member.port) ?? [])].map(
+        (port) =>
+          `-A OUTPUT -d 127.0.0.1/32 -p tcp --dport ${port} -j DNAT --to-destination ${member.network.ip}:${port}`,
+      ),
     ),
     '-A POSTROUTING -s 127.0.0.1/32 ! -d 127.0.0.1/32 -j MASQUERADE',
     'COMMIT',

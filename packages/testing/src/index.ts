@@ -29,6 +29,7 @@ export {
 } from './redisProvider.js';
 export type { ContainerSentinelGroup, SentinelGroup } from './SentinelGroup.js';
 export { type StartClusterOptions, startCluster } from './startCluster.js';
+export { startContainerCluster } from './startContainerCluster.js';
 export { startContainerSentinelGroup } from './startContainerSentinelGroup.js';
 export {
   type StartRedisContainerOptions,

@@ -1,19 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { linkLoopbackMesh } from './containerMesh.js';
+import { startContainerTopology } from './containerTopology.js';
 import { createSentinelGroupHandle } from './createSentinelGroupHandle.js';
-import { HarnessError, HarnessErrorCode } from './HarnessError.js';
-import {
-  containerServerCommand,
-  type LaunchedContainer,
-  launchRedisContainer,
-} from './launchRedisContainer.js';
-import { allocatePorts, releasePorts } from './portPool.js';
+import { containerServerCommand } from './launchRedisContainer.js';
 import { redisOptionArgs } from './RedisServer.js';
 import type { RespTarget } from './RespConnection.js';
 import type { ContainerSentinelGroup } from './SentinelGroup.js';
 import { sentinelConfig } from './sentinelConfig.js';
-import { prepareContainers } from './startRedisContainer.js';
 import {
   quorum,
   replicaCount,
@@ -21,13 +12,12 @@ import {
   sentinelCount,
   waitForSync,
 } from './startSentinelGroup.js';
-import { createWorkDir, removeWorkDir } from './workDir.js';
 
 /**
  * The Sentinel group of `startSentinelGroup`, every node and sentinel in a container of its own.
  * Each listens inside its container on the port it is published on, and every member announces
  * `127.0.0.1` (`replica-announce-ip`, `sentinel announce-ip`): a loopback mesh (see
- * {@link linkLoopbackMesh}) makes those addresses reach the right container from inside the others,
+ * `linkLoopbackMesh`) makes those addresses reach the right container from inside the others,
  * so the addresses the sentinels hand out are the published ports the test's clients use. That is
  * what lets a partition cut the primary off from its replicas and sentinels while the clients
  * still reach it.
@@ -35,75 +25,30 @@ import { createWorkDir, removeWorkDir } from './workDir.js';
 export async function startContainerSentinelGroup(
   options: Omit<StartSentinelGroupOptions, 'provider'> = {},
 ): Promise<ContainerSentinelGroup> {
-  if (options.tls !== undefined) {
-    throw new HarnessError(
-      HarnessErrorCode.InvalidOptions,
-      'Sentinel groups in containers have no TLS; use the process provider for TLS',
-    );
-  }
-  const { engine, image } = await prepareContainers(undefined);
   const name = options.name ?? 'mymaster';
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
-  const root = await createWorkDir('sentinel-container');
-  const members: LaunchedContainer[] = [];
-  let ports: number[] = [];
-  let stopped = false;
-  const relink = () => linkLoopbackMesh(members);
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await Promise.all(members.map((member) => member.stop()));
-    await removeWorkDir(root);
-    releasePorts(ports);
-  };
-
-  const launch = async (role: string, port: number, command: string[], files = [] as File[]) => {
-    const dir = join(root, `${role}-${port}`);
-    await mkdir(dir);
-    let launched = false;
-    const member = await launchRedisContainer({
-      engine,
-      image,
-      name: `${role} container 127.0.0.1:${port}`,
-      port,
-      containerPort: port,
-      command,
-      files,
-      dir,
-      password: role === 'sentinel' ? options.sentinelPassword : options.password,
-      users: undefined,
-      certificates: undefined,
-      memoryLimitMb: undefined,
-      startTimeoutMs,
-      // Ports and the folder belong to the group.
-      release: async () => {},
-      // The group links members as they come; a restarted one has a new network namespace (and
-      // maybe a new address), so the mesh is linked again.
-      afterStart: async () => {
-        if (launched) await relink();
-      },
-      readyLog: role === 'sentinel' ? /\+monitor master/ : undefined,
-    });
-    launched = true;
-    members.push(member);
-    return member;
-  };
-
+  const topology = await startContainerTopology('Sentinel groups', options.tls, startTimeoutMs);
   try {
-    ports = await allocatePorts(1 + replicaCount + sentinelCount);
-    const [primaryPort, ...rest] = ports as [number, ...number[]];
+    const [primaryPort, ...rest] = (await topology.leasePorts(
+      1 + replicaCount + sentinelCount,
+    )) as [number, ...number[]];
     const replicaPorts = rest.slice(0, replicaCount);
     const sentinelPorts = rest.slice(replicaCount);
-    const nodeCommand = (port: number) =>
-      containerServerCommand([
-        '--replica-announce-ip',
-        '127.0.0.1',
-        ...redisOptionArgs({ port, password: options.password }),
-      ]);
     const nodes = await Promise.all(
-      [primaryPort, ...replicaPorts].map((port) => launch('node', port, nodeCommand(port))),
+      [primaryPort, ...replicaPorts].map((port) =>
+        topology.launch({
+          role: 'node',
+          port,
+          password: options.password,
+          command: containerServerCommand([
+            '--replica-announce-ip',
+            '127.0.0.1',
+            ...redisOptionArgs({ port, password: options.password }),
+          ]),
+        }),
+      ),
     );
-    await relink();
+    await topology.relink();
     const replicas = nodes.slice(1);
     await Promise.all(
       replicas.map((replica) => replica.redisCli('REPLICAOF', '127.0.0.1', String(primaryPort))),
@@ -113,13 +58,14 @@ export async function startContainerSentinelGroup(
     // Replicas first, so that the sentinels' first INFO of the primary already lists them.
     await Promise.all(
       sentinelPorts.map((port) =>
-        launch(
-          'sentinel',
+        topology.launch({
+          role: 'sentinel',
           port,
+          password: options.sentinelPassword,
           // The full path skips the image entrypoint's `--protected-mode no`: the config file must
           // come first.
-          ['/usr/local/bin/redis-server', '/data/sentinel.conf', '--sentinel'],
-          [
+          command: ['/usr/local/bin/redis-server', '/data/sentinel.conf', '--sentinel'],
+          files: [
             {
               content: sentinelConfig({
                 port,
@@ -137,10 +83,11 @@ export async function startContainerSentinelGroup(
               mode: 0o666,
             },
           ],
-        ),
+          readyLog: /\+monitor master/,
+        }),
       ),
     );
-    await relink();
+    await topology.relink();
     const sentinelTargets: RespTarget[] = sentinelPorts.map((port) => ({
       host: '127.0.0.1',
       port,
@@ -154,16 +101,10 @@ export async function startContainerSentinelGroup(
       password: options.password,
       sentinelPassword: options.sentinelPassword,
       certificates: undefined,
-      stop,
+      stop: topology.stop,
     }) as ContainerSentinelGroup;
   } catch (error) {
-    await stop();
+    await topology.stop();
     throw error;
   }
-}
-
-interface File {
-  readonly content: string;
-  readonly target: string;
-  readonly mode: number;
 }
