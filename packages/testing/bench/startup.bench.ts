@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   createTestCertificates,
   type RedisProvider,
+  startCluster,
   startContainerEngine,
   startRedisServer,
   startSentinelGroup,
@@ -52,6 +53,7 @@ it('measures start-up per provider', async () => {
     ],
     ['standalone, TLS', (provider) => startRedisServer({ provider, tls: { certificates } }), RUNS],
     ['Sentinel group (3 nodes, 3 sentinels)', (provider) => startSentinelGroup({ provider }), 3],
+    ['Cluster (6 nodes)', (provider) => startCluster({ provider }), 3],
   ];
   const rows: string[] = [];
   try {
@@ -81,7 +83,7 @@ it('measures start-up per provider', async () => {
   console.log(
     [
       '',
-      `engine: ${engine.owned ? 'private dockerd started' : 'found'} in ${engineMs.toFixed(0)} ms; medians of ${RUNS} (Sentinel: 3)`,
+      `engine: ${engine.owned ? 'private dockerd started' : 'found'} in ${engineMs.toFixed(0)} ms; medians of ${RUNS} (Sentinel, Cluster: 3)`,
       '| topology | process: start / stop | container: start / stop | container start ÷ process start |',
       '| --- | --- | --- | --- |',
       ...rows,
