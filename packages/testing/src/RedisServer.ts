@@ -231,7 +231,7 @@ export function targetOf(node: RedisServer): RespTarget {
   return { host: node.host, port: node.port, password: node.password, tls: clientTls(node.tls) };
 }
 
-/** Who a server's redis-cli helpers connect to: the default user, or one of its ACL users. */
+/** Who a server's redisCli/redisCliAs connect to: the default user, or one of its ACL users. */
 export interface RedisCliAccount {
   readonly host: string;
   readonly port: number;

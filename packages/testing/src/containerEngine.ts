@@ -184,7 +184,7 @@ function useEngine(dockerHost: string, stop?: () => Promise<void>): ContainerEng
   // Ryuk, the reaper container, cannot be pulled here; clean-up is this package's job (stop(),
   // exit hooks, the sweep of dead owners' containers).
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  // Inside a container testcontainers would pull a helper image to find the host's address;
+  // Inside a container testcontainers would pull an image to find the host's address;
   // published ports are on this machine's loopback.
   if (existsSync('/.dockerenv')) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
   return { dockerHost, owned: stop !== undefined, stop: stop ?? (async () => {}) };
