@@ -12,6 +12,9 @@ const alias = [
   },
 ];
 
+/** Files that run Redis in containers (`@stowage/testing`'s container provider). */
+const containerTests = 'packages/*/test/**/container.*.int.test.ts';
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -35,11 +38,28 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['packages/*/test/**/*.int.test.ts', 'examples/*/test/**/*.int.test.ts'],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', containerTests],
           // Each file starts its own redis-server processes; two cores carry two files at once.
           pool: 'forks',
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'containers',
+          include: [containerTests],
+          exclude: ['**/node_modules/**'],
+          pool: 'forks',
+          maxWorkers: 2,
+          // After the process files, never beside them: an engine, its proxies and six-container
+          // groups load the cores, and both kinds of files measure failovers against deadlines.
+          sequence: { groupOrder: 2 },
+          // One container engine for the run (found, or a private dockerd stopped at the end).
+          globalSetup: ['test/containerEngine.setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

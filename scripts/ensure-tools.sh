@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sourced by the quick-start and test scripts: makes sure the pinned pnpm is on PATH
 # (corepack's download can fail signature checks on Node 20, so npm installs it),
-# and, with REQUIRE_REDIS=1, that the Redis server binary, redis-cli and openssl exist.
+# with REQUIRE_REDIS=1, that the Redis server binary, redis-cli and openssl exist, and with
+# WANT_CONTAINERS=1, that a container engine can run the container tests (installed where it can be;
+# where not, those tests skip and say why).
 set -euo pipefail
 
 PNPM_VERSION=10.34.8
@@ -46,6 +48,29 @@ if [ "${REQUIRE_REDIS:-0}" = 1 ]; then
       echo "  Debian/Ubuntu: sudo apt-get install redis-tools openssl   (Redis 7.0 or newer)" >&2
       echo "  macOS:         brew install redis openssl" >&2
       exit 1
+    fi
+  fi
+fi
+
+if [ "${WANT_CONTAINERS:-0}" = 1 ]; then
+  # The container tests start a private dockerd when no engine answers (no service manager needed),
+  # build their Redis image from the host's binaries with a static busybox, and cut networks with
+  # iptables inside a container's namespace. None of this is fatal: without it they skip.
+  missing=()
+  { command -v docker >/dev/null 2>&1 && [ -S /var/run/docker.sock ]; } ||
+    command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+  command -v busybox >/dev/null 2>&1 || missing+=(busybox-static)
+  command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || missing+=(iptables)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "stowage: installing ${missing[*]} from Debian's packages for the container tests"
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null || true
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+        echo "stowage: could not install ${missing[*]}; the container tests will skip" >&2
+    else
+      echo "stowage: no ${missing[*]}; the container tests will skip (Docker Desktop, or" >&2
+      echo "  Debian/Ubuntu as root: apt-get install docker.io busybox-static iptables)" >&2
     fi
   fi
 fi

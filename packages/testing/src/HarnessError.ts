@@ -5,6 +5,11 @@
 export const HarnessErrorCode = {
   /** A required executable (redis-server, redis-cli, openssl) is not installed. */
   BinaryMissing: 'BINARY_MISSING',
+  /**
+   * No container engine answers and none can be started here (dockerd missing, not root); the
+   * message names what is missing.
+   */
+  EngineMissing: 'ENGINE_MISSING',
   /** A server process exited or never became ready; the message carries the tail of its log. */
   StartFailed: 'START_FAILED',
   /** A bounded wait ran out of time. */

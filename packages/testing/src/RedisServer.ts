@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { TestCertificates } from './createTestCertificates.js';
+import type { TestCertificateFiles, TestCertificates } from './createTestCertificates.js';
 import { findRedisBinaries } from './findRedisBinaries.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { releasePorts } from './portPool.js';
@@ -78,13 +78,9 @@ export interface ServerSpec {
 
 /** The throwaway-server flags shared by every data node and the auth/TLS flags of `spec`. */
 export function serverArgs(spec: ServerSpec): string[] {
-  const args = [
+  return [
     '--bind',
     '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
     '--dir',
     spec.dir,
     '--logfile',
@@ -93,16 +89,38 @@ export function serverArgs(spec: ServerSpec): string[] {
     join(spec.dir, 'redis.pid'),
     '--daemonize',
     'no',
+    ...redisOptionArgs({ ...spec, tlsFiles: spec.tls?.certificates.files }),
+  ];
+}
+
+/** What a data node serves, wherever it runs (a process here, or inside a container). */
+export interface RedisOptionSpec {
+  readonly port: number;
+  readonly password?: string | undefined;
+  readonly users?: readonly RedisUser[] | undefined;
+  /** Paths of the certificate files as the server sees them; TLS is on when given. */
+  readonly tlsFiles?: Pick<TestCertificateFiles, 'ca' | 'cert' | 'key'> | undefined;
+  readonly tls?: { readonly authClients: boolean } | undefined;
+  readonly args?: readonly string[] | undefined;
+}
+
+/** Flags for nothing persisted, the port, TLS, passwords, ACL users, then the caller's arguments. */
+export function redisOptionArgs(spec: RedisOptionSpec): string[] {
+  const args = [
+    '--save',
+    '',
+    '--appendonly',
+    'no',
     // Replicas (sentinel groups, clusters) sync without touching the disk and without delay.
     '--repl-diskless-sync',
     'yes',
     '--repl-diskless-sync-delay',
     '0',
   ];
-  if (spec.tls === undefined) {
+  if (spec.tlsFiles === undefined) {
     args.push('--port', String(spec.port));
   } else {
-    const { files } = spec.tls.certificates;
+    const files = spec.tlsFiles;
     args.push(
       '--port',
       '0',
@@ -115,7 +133,7 @@ export function serverArgs(spec: ServerSpec): string[] {
       '--tls-ca-cert-file',
       files.ca,
       '--tls-auth-clients',
-      spec.tls.authClients ? 'yes' : 'no',
+      spec.tls?.authClients === true ? 'yes' : 'no',
       '--tls-replication',
       'yes',
     );
@@ -162,22 +180,13 @@ export async function launchRedisServer(spec: ServerSpec): Promise<RedisServer> 
     await stop();
     throw error;
   }
-  const cliAs = (username: string | undefined, args: string[]) => {
-    const user = spec.users?.find((candidate) => candidate.name === username);
-    if (username !== undefined && user === undefined) {
-      throw new HarnessError(HarnessErrorCode.InvalidOptions, `No ACL user named ${username}`);
-    }
-    return runRedisCli(
-      {
-        host,
-        port: spec.port,
-        username,
-        password: user === undefined ? spec.password : user.password,
-        tls,
-      },
-      args,
-    );
-  };
+  const cliAs = redisCliAs({
+    host,
+    port: spec.port,
+    password: spec.password,
+    users: spec.users,
+    tls,
+  });
   return {
     host,
     port: spec.port,
@@ -220,4 +229,35 @@ export function clientTls(
 /** The harness-internal connection settings of a data node (default user). */
 export function targetOf(node: RedisServer): RespTarget {
   return { host: node.host, port: node.port, password: node.password, tls: clientTls(node.tls) };
+}
+
+/** Who a server's redisCli/redisCliAs connect to: the default user, or one of its ACL users. */
+export interface RedisCliAccount {
+  readonly host: string;
+  readonly port: number;
+  readonly password: string | undefined;
+  readonly users: readonly RedisUser[] | undefined;
+  readonly tls: TestCertificates | undefined;
+}
+
+/** `redisCli`/`redisCliAs` of a handle: undefined runs as the default user, a name as that user. */
+export function redisCliAs(
+  account: RedisCliAccount,
+): (username: string | undefined, args: string[]) => Promise<string> {
+  return (username, args) => {
+    const user = account.users?.find((candidate) => candidate.name === username);
+    if (username !== undefined && user === undefined) {
+      throw new HarnessError(HarnessErrorCode.InvalidOptions, `No ACL user named ${username}`);
+    }
+    return runRedisCli(
+      {
+        host: account.host,
+        port: account.port,
+        username,
+        password: user === undefined ? account.password : user.password,
+        tls: account.tls,
+      },
+      args,
+    );
+  };
 }

@@ -1,4 +1,5 @@
 import type { TestCertificates } from './createTestCertificates.js';
+import type { RedisContainer } from './RedisContainer.js';
 import type { RedisEndpoint } from './RedisEndpoint.js';
 import type { RedisServer } from './RedisServer.js';
 
@@ -44,4 +45,14 @@ export interface SentinelGroup {
   sentinelCli(...args: string[]): Promise<string>;
   /** Stops every sentinel and data node and removes the group's folder. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** A {@link SentinelGroup} in containers: its nodes can also be partitioned (see `RedisContainer`). */
+export interface ContainerSentinelGroup extends SentinelGroup {
+  readonly nodes: readonly RedisContainer[];
+  primary(): Promise<RedisContainer>;
+  failover(): Promise<RedisContainer>;
+  waitForNewPrimary(oldPort: number, timeoutMs?: number): Promise<RedisContainer>;
+  killPrimary(): Promise<RedisContainer>;
+  pausePrimary(): Promise<RedisContainer>;
 }

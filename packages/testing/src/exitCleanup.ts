@@ -1,6 +1,8 @@
 import { rmSync } from 'node:fs';
 
 interface CleanupState {
+  /** Synchronous clean-up steps (containers, a private container engine), run last-in first-out. */
+  readonly steps: Set<() => void>;
   readonly pids: Set<number>;
   readonly paths: Set<string>;
   installed: boolean;
@@ -12,7 +14,7 @@ const stateKey = Symbol.for('@stowage/testing/exitCleanup');
 
 function state(): CleanupState {
   const holder = globalThis as { [stateKey]?: CleanupState };
-  holder[stateKey] ??= { pids: new Set(), paths: new Set(), installed: false };
+  holder[stateKey] ??= { steps: new Set(), pids: new Set(), paths: new Set(), installed: false };
   return holder[stateKey];
 }
 
@@ -21,7 +23,16 @@ function state(): CleanupState {
  * `exit` event, where nothing asynchronous happens any more.
  */
 function cleanupNow(): void {
-  const { pids, paths } = state();
+  const { steps, pids, paths } = state();
+  // Newest first: containers go before the engine that runs them.
+  for (const step of [...steps].reverse()) {
+    steps.delete(step);
+    try {
+      step();
+    } catch {
+      // Best effort: the next run's sweep removes what is left.
+    }
+  }
   for (const pid of pids) {
     // SIGCONT first: a server paused with SIGSTOP would otherwise sit stopped until SIGKILL lands.
     for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
@@ -72,4 +83,18 @@ export function trackPath(path: string): void {
 /** Removes a path from the exit list once it has been removed normally. */
 export function untrackPath(path: string): void {
   state().paths.delete(path);
+}
+
+/**
+ * Registers a synchronous step to run if the test process exits before it is untracked (for
+ * example `docker rm -f` of a container). Steps run newest first, before processes are killed.
+ */
+export function trackCleanup(step: () => void): void {
+  install();
+  state().steps.add(step);
+}
+
+/** Removes a step registered with {@link trackCleanup} once its work has been done normally. */
+export function untrackCleanup(step: () => void): void {
+  state().steps.delete(step);
 }

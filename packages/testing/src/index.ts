@@ -1,4 +1,11 @@
 export {
+  type ContainerEngine,
+  ENGINE_MISSING_VARIABLE,
+  type StartContainerEngineOptions,
+  startContainerEngine,
+  whyNoContainerEngine,
+} from './containerEngine.js';
+export {
   createTestCertificates,
   type TestCertificateFiles,
   type TestCertificates,
@@ -12,10 +19,22 @@ export {
   type PortBlockLease,
 } from './leasePortBlock.js';
 export type { MigrateSlotOptions, RedisCluster, SlotMigration } from './RedisCluster.js';
+export type { RedisContainer, RedisContainerState } from './RedisContainer.js';
 export type { RedisEndpoint } from './RedisEndpoint.js';
 export type { RedisServer, RedisUser } from './RedisServer.js';
-export type { SentinelGroup } from './SentinelGroup.js';
+export {
+  REDIS_PROVIDER_VARIABLE,
+  type RedisProvider,
+  resolveRedisProvider,
+} from './redisProvider.js';
+export type { ContainerSentinelGroup, SentinelGroup } from './SentinelGroup.js';
 export { type StartClusterOptions, startCluster } from './startCluster.js';
+export { startContainerCluster } from './startContainerCluster.js';
+export { startContainerSentinelGroup } from './startContainerSentinelGroup.js';
+export {
+  type StartRedisContainerOptions,
+  startRedisContainer,
+} from './startRedisContainer.js';
 export { type StartRedisServerOptions, startRedisServer } from './startRedisServer.js';
 export { type StartSentinelGroupOptions, startSentinelGroup } from './startSentinelGroup.js';
 export type { TlsOptions } from './TlsOptions.js';

@@ -4,8 +4,13 @@ import type { TestCertificates } from './createTestCertificates.js';
 export interface SentinelConfigInput {
   readonly port: number;
   readonly dir: string;
-  readonly logFile: string;
-  readonly pidFile: string;
+  /** Log file; none (standard output) when undefined. */
+  readonly logFile?: string | undefined;
+  readonly pidFile?: string | undefined;
+  /** Address to listen on. Default `127.0.0.1`. */
+  readonly bind?: string | undefined;
+  /** Address the sentinel gives the others for itself (`sentinel announce-ip`). */
+  readonly announceIp?: string | undefined;
   readonly masterName: string;
   readonly primaryPort: number;
   readonly quorum: number;
@@ -29,13 +34,10 @@ export function quoteConfigValue(value: string): string {
 export function sentinelConfig(input: SentinelConfigInput): string {
   const q = quoteConfigValue;
   const name = q(input.masterName);
-  const lines = [
-    'bind 127.0.0.1',
-    'daemonize no',
-    `dir ${q(input.dir)}`,
-    `logfile ${q(input.logFile)}`,
-    `pidfile ${q(input.pidFile)}`,
-  ];
+  const lines = [`bind ${input.bind ?? '127.0.0.1'}`, 'daemonize no', `dir ${q(input.dir)}`];
+  if (input.logFile !== undefined) lines.push(`logfile ${q(input.logFile)}`);
+  if (input.pidFile !== undefined) lines.push(`pidfile ${q(input.pidFile)}`);
+  if (input.announceIp !== undefined) lines.push(`sentinel announce-ip ${input.announceIp}`);
   if (input.tls === undefined) {
     lines.push(`port ${input.port}`);
   } else {

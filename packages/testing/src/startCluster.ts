@@ -10,7 +10,9 @@ import { allocatePorts, releasePorts } from './portPool.js';
 import type { RedisCluster } from './RedisCluster.js';
 import { launchRedisServer, type RedisServer, targetOf } from './RedisServer.js';
 import { sendForText } from './RespConnection.js';
+import { type RedisProvider, resolveRedisProvider } from './redisProvider.js';
 import { runRedisCli } from './runRedisCli.js';
+import { startContainerCluster } from './startContainerCluster.js';
 import type { TlsOptions } from './TlsOptions.js';
 import { waitFor } from './waitFor.js';
 import { createWorkDir, removeWorkDir } from './workDir.js';
@@ -28,9 +30,14 @@ export interface StartClusterOptions {
   readonly requireFullCoverage?: boolean;
   /** Bound for each node start and for the cluster to reach `cluster_state:ok`. Default 20 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * `process` (default) or `container` (every node in a container; no TLS). When absent,
+   * `REDIS_TEST_PROVIDER` decides.
+   */
+  readonly provider?: RedisProvider;
 }
 
-const nodeCount = 6;
+export const nodeCount = 6;
 
 /**
  * Starts six cluster-enabled nodes, joins them with `redis-cli --cluster create --cluster-replicas 1`
@@ -39,6 +46,9 @@ const nodeCount = 6;
  * block (`--cluster-port`) rather than port+10000, which could belong to someone else.
  */
 export async function startCluster(options: StartClusterOptions = {}): Promise<RedisCluster> {
+  if (resolveRedisProvider(options.provider) === 'container') {
+    return startContainerCluster(options);
+  }
   findRedisBinaries();
   const startTimeoutMs = options.startTimeoutMs ?? 20_000;
   const root = await createWorkDir('cluster');
@@ -99,32 +109,46 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<R
     );
     nodes.sort((a, b) => a.port - b.port);
 
-    const first = nodes[0]!;
-    const output = await runRedisCli(
-      { host: first.host, port: first.port, password: options.password, tls: certificates },
-      [
-        '--cluster',
-        'create',
-        ...nodes.map((node) => `${node.host}:${node.port}`),
-        '--cluster-replicas',
-        '1',
-        '--cluster-yes',
-      ],
-      startTimeoutMs,
-    );
-    if (!output.includes('All 16384 slots covered')) {
-      throw new HarnessError(
-        HarnessErrorCode.StartFailed,
-        `redis-cli --cluster create did not cover every slot:\n${output}`,
-      );
-    }
-    const cluster = createHandle(nodes, options, certificates, stop);
-    await cluster.waitForClusterOk(startTimeoutMs);
-    return cluster;
+    return await joinCluster(nodes, options, certificates, stop, startTimeoutMs);
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Joins six started nodes with `redis-cli --cluster create … --cluster-replicas 1` and waits for
+ * `cluster_state:ok` on every node; resolves with the cluster's handle.
+ */
+export async function joinCluster(
+  nodes: readonly RedisServer[],
+  options: StartClusterOptions,
+  certificates: TestCertificates | undefined,
+  stop: () => Promise<void>,
+  startTimeoutMs: number,
+): Promise<RedisCluster> {
+  const first = nodes[0]!;
+  const output = await runRedisCli(
+    { host: first.host, port: first.port, password: options.password, tls: certificates },
+    [
+      '--cluster',
+      'create',
+      ...nodes.map((node) => `${node.host}:${node.port}`),
+      '--cluster-replicas',
+      '1',
+      '--cluster-yes',
+    ],
+    startTimeoutMs,
+  );
+  if (!output.includes('All 16384 slots covered')) {
+    throw new HarnessError(
+      HarnessErrorCode.StartFailed,
+      `redis-cli --cluster create did not cover every slot:\n${output}`,
+    );
+  }
+  const cluster = createHandle(nodes, options, certificates, stop);
+  await cluster.waitForClusterOk(startTimeoutMs);
+  return cluster;
 }
 
 function createHandle(

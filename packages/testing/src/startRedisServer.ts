@@ -1,10 +1,9 @@
-import { join } from 'node:path';
-import { createTestCertificates, type TestCertificates } from './createTestCertificates.js';
 import { findRedisBinaries } from './findRedisBinaries.js';
-import { allocatePorts, releasePorts } from './portPool.js';
 import { launchRedisServer, type RedisServer, type RedisUser } from './RedisServer.js';
+import { type RedisProvider, resolveRedisProvider } from './redisProvider.js';
+import { prepareServerResources } from './serverResources.js';
+import { startRedisContainer } from './startRedisContainer.js';
 import type { TlsOptions } from './TlsOptions.js';
-import { createWorkDir, removeWorkDir } from './workDir.js';
 
 /** Options of {@link startRedisServer}. */
 export interface StartRedisServerOptions {
@@ -21,6 +20,11 @@ export interface StartRedisServerOptions {
   readonly args?: readonly string[];
   /** Give up (and report the server log) if the server is not ready after this long. Default 10 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * `process` (default) runs the machine's redis-server; `container` runs Redis in a container
+   * through testcontainers (see `startRedisContainer`). When absent, `REDIS_TEST_PROVIDER` decides.
+   */
+  readonly provider?: RedisProvider;
 }
 
 /**
@@ -38,23 +42,12 @@ export interface StartRedisServerOptions {
 export async function startRedisServer(
   options: StartRedisServerOptions = {},
 ): Promise<RedisServer> {
-  findRedisBinaries();
-  const dir = await createWorkDir('redis');
-  let ports: number[] = [];
-  let certificates: TestCertificates | undefined;
-  try {
-    [ports, certificates] = await Promise.all([
-      allocatePorts(1),
-      options.tls === undefined
-        ? undefined
-        : (options.tls.certificates ?? createTestCertificates(join(dir, 'tls'))),
-    ]);
-  } catch (error) {
-    await removeWorkDir(dir);
-    releasePorts(ports);
-    throw error;
+  if (resolveRedisProvider(options.provider) === 'container') {
+    const { provider: _, ...containerOptions } = options;
+    return startRedisContainer(containerOptions);
   }
-  const port = ports[0]!;
+  findRedisBinaries();
+  const { dir, port, ports, certificates } = await prepareServerResources('redis', options.tls);
   return launchRedisServer({
     name: 'redis-server',
     port,

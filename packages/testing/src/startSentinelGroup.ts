@@ -8,8 +8,10 @@ import { allocatePorts, releasePorts } from './portPool.js';
 import { RedisProcess } from './RedisProcess.js';
 import { clientTls, launchRedisServer, type RedisServer, targetOf } from './RedisServer.js';
 import { type RespTarget, sendForText } from './RespConnection.js';
+import { type RedisProvider, resolveRedisProvider } from './redisProvider.js';
 import type { SentinelGroup } from './SentinelGroup.js';
 import { sentinelConfig } from './sentinelConfig.js';
+import { startContainerSentinelGroup } from './startContainerSentinelGroup.js';
 import type { TlsOptions } from './TlsOptions.js';
 import { waitFor } from './waitFor.js';
 import { createWorkDir, removeWorkDir } from './workDir.js';
@@ -26,11 +28,16 @@ export interface StartSentinelGroupOptions {
   readonly tls?: TlsOptions;
   /** Bound for each process start and for the replicas' initial sync. Default 10 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * `process` (default) or `container` (every node and sentinel in a container; no TLS). When
+   * absent, `REDIS_TEST_PROVIDER` decides.
+   */
+  readonly provider?: RedisProvider;
 }
 
-const replicaCount = 2;
-const sentinelCount = 3;
-const quorum = 2;
+export const replicaCount = 2;
+export const sentinelCount = 3;
+export const quorum = 2;
 
 /**
  * Starts a primary, two replicas (`--replicaof`) and three sentinels (quorum 2,
@@ -41,6 +48,9 @@ const quorum = 2;
 export async function startSentinelGroup(
   options: StartSentinelGroupOptions = {},
 ): Promise<SentinelGroup> {
+  if (resolveRedisProvider(options.provider) === 'container') {
+    return startContainerSentinelGroup(options);
+  }
   const binaries = findRedisBinaries();
   const name = options.name ?? 'mymaster';
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
@@ -169,7 +179,7 @@ export async function startSentinelGroup(
 }
 
 /** Waits until a replica reports `master_link_status:up`. */
-async function waitForSync(replica: RedisServer, timeoutMs: number): Promise<void> {
+export async function waitForSync(replica: RedisServer, timeoutMs: number): Promise<void> {
   await waitFor(
     `replica ${replica.port} to sync`,
     async () => {
