@@ -20,6 +20,10 @@ function crc16(bytes: Uint8Array): number {
  * The cluster hash slot of a key, computed like Redis does (`CLUSTER KEYSLOT`): CRC16 of the UTF-8
  * bytes modulo 16384, or of the hash tag only when the key holds `{...}` with something between the
  * first `{` and the next `}`. Lets a test put keys on a chosen slot without asking a server.
+ *
+ * Not ioredis's `cluster-key-slot`: for a key whose first braces are empty and that holds a later
+ * tag (`{}{x}`, `a{}b{c}`) it hashes part of the key where Redis hashes all of it, and a harness
+ * must agree with the server on any key (the cluster test checks this one against CLUSTER KEYSLOT).
  */
 export function keySlot(key: string | Uint8Array): number {
   const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;

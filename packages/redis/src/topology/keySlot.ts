@@ -1,10 +1,4 @@
-/** CRC16/XMODEM table, as Redis Cluster hashes keys. */
-const TABLE = new Uint16Array(256);
-for (let i = 0; i < 256; i++) {
-  let crc = i << 8;
-  for (let bit = 0; bit < 8; bit++) crc = crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1;
-  TABLE[i] = crc & 0xffff;
-}
+import calculateSlot from 'cluster-key-slot';
 
 /**
  * The part of `key` Redis Cluster hashes, as Redis computes it: the content of the first `{` up to
@@ -18,13 +12,14 @@ export function hashTagOf(key: string): string | undefined {
   return key.slice(open + 1, close);
 }
 
-/** The cluster hash slot (0-16383) of `key`, like `CLUSTER KEYSLOT`. */
+/**
+ * The cluster hash slot (0-16383) of one of the store's keys: ioredis's own function, so the driver
+ * and the client route alike. It matches `CLUSTER KEYSLOT` for every key the driver makes, whose
+ * first braces always hold a non-empty tag (see {@link clusterPrefix}); it does not for keys whose
+ * first braces are empty and that hold a later tag (`{}{x}`).
+ */
 export function keySlot(key: string): number {
-  const bytes = Buffer.from(hashTagOf(key) ?? key, 'utf8');
-  let crc = 0;
-  for (const byte of bytes)
-    crc = ((crc << 8) & 0xffff) ^ (TABLE[((crc >> 8) ^ byte) & 0xff] as number);
-  return crc % 16384;
+  return calculateSlot(key);
 }
 
 /**
