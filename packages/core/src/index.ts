@@ -26,6 +26,8 @@ export type {
   DriverDefinition,
   DriverOptionsResult,
 } from './di/DriverDefinition.js';
+export { closedError } from './errors/closedError.js';
+export { isUnavailability } from './errors/isUnavailability.js';
 export { redactSecrets, redactText } from './errors/redactSecrets.js';
 export { isUnavailabilityCode, StoreErrorCode } from './errors/StoreErrorCode.js';
 export { type ConfigIssue, StowageConfigError } from './errors/StowageConfigError.js';

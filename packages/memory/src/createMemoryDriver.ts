@@ -1,4 +1,5 @@
 import {
+  closedError,
   type DataKind,
   DEFAULT_PREFIX,
   type FullDataSet,
@@ -69,7 +70,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Persisten
   let knownInitialized = false;
 
   const data = () => {
-    if (closed) throw new StowageError(StoreErrorCode.Closed, 'The store is closed');
+    if (closed) throw closedError();
     if (backend.offline) {
       throw new StowageError(StoreErrorCode.Connection, 'The memory backend is offline');
     }

@@ -6,8 +6,8 @@ import type {
 } from '../contract/PersistentDataStore.js';
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
 import { validateFullDataSet, validateKey, validateKind } from '../contract/validation.js';
-import { isUnavailabilityCode, StoreErrorCode } from '../errors/StoreErrorCode.js';
-import { StowageError } from '../errors/StowageError.js';
+import { closedError } from '../errors/closedError.js';
+import { isUnavailability } from '../errors/isUnavailability.js';
 import type { CachedKindForm } from './CachedKindForm.js';
 import { NOT_FOUND } from './CacheEntries.js';
 import { asStored, CacheState } from './CacheState.js';
@@ -30,9 +30,6 @@ export interface CachedWrite {
   /** When rejected: the kept value of what is stored (see {@link CachedKindForm}). */
   readonly current: unknown;
 }
-
-const isUnavailability = (error: unknown): boolean =>
-  StowageError.is(error) && isUnavailabilityCode(error.code);
 
 /**
  * A value in the form it is kept in. The form travels with the value because a kind's form can
@@ -62,8 +59,6 @@ function keptItem(
   }
   return read.kept;
 }
-
-const closedError = () => new StowageError(StoreErrorCode.Closed, 'The store is closed');
 
 /**
  * The caching decorator: wraps any {@link PersistentDataStore} and is one. Drivers never cache;

@@ -1,6 +1,5 @@
 import type { PersistentDataStore, UpsertResult } from '../contract/PersistentDataStore.js';
-import { isUnavailabilityCode } from '../errors/StoreErrorCode.js';
-import { StowageError } from '../errors/StowageError.js';
+import { isUnavailability } from '../errors/isUnavailability.js';
 import { NOT_FOUND } from './CacheEntries.js';
 import type { CacheState } from './CacheState.js';
 import { runWithConcurrency } from './runWithConcurrency.js';
@@ -40,7 +39,7 @@ export async function writeBack(
     try {
       result = await inner.upsert({ namespace }, key, descriptor);
     } catch (error) {
-      if (StowageError.is(error) && isUnavailabilityCode(error.code)) throw error;
+      if (isUnavailability(error)) throw error;
       // Not comparable (e.g. a corrupt stored value): leave the backend's value alone.
       state.dirty.delete(namespace, key);
       return;

@@ -7,10 +7,12 @@ import { isValidVersion } from './validation.js';
  * driver stores this same string, so `get` answers byte for byte alike whichever driver is used.
  */
 export function toStoredString(key: string, descriptor: SerializedItemDescriptor): string {
-  return (
-    descriptor.serializedItem ??
-    `{"key":${JSON.stringify(key)},"version":${descriptor.version},"deleted":true}`
-  );
+  return descriptor.serializedItem ?? tombstoneBody(key, descriptor.version);
+}
+
+/** The body of a tombstone as other writers of the schema store it. */
+export function tombstoneBody(key: string, version: number): string {
+  return `{"key":${JSON.stringify(key)},"version":${version},"deleted":true}`;
 }
 
 /** The version and deleted flag a stored body says, as every reader of the schema takes them. */

@@ -6,8 +6,8 @@ import type {
   UpsertResult,
 } from '../contract/PersistentDataStore.js';
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
-import { isUnavailabilityCode } from '../errors/StoreErrorCode.js';
-import { StowageError } from '../errors/StowageError.js';
+import { isUnavailability } from '../errors/isUnavailability.js';
+import type { StowageError } from '../errors/StowageError.js';
 import type { StoreStatus } from './StoreStatus.js';
 
 /** The default interval of the recovery poll, in milliseconds. */
@@ -51,7 +51,7 @@ export class StatusTrackingStore implements PersistentDataStore {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly onFailure = (error: unknown): never => {
-    if (StowageError.is(error) && isUnavailabilityCode(error.code)) this.markUnavailable(error);
+    if (isUnavailability(error)) this.markUnavailable(error);
     throw error;
   };
 
@@ -150,7 +150,7 @@ export class StatusTrackingStore implements PersistentDataStore {
         ({ needsRefresh } = await this.recoveryHandler());
       }
     } catch (error) {
-      if (StowageError.is(error) && isUnavailabilityCode(error.code)) return this.schedulePoll();
+      if (isUnavailability(error)) return this.schedulePoll();
       // Anything else will not be fixed by waiting: announce recovery and ask for a refresh.
       needsRefresh = true;
     }

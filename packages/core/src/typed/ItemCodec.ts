@@ -1,4 +1,5 @@
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
+import { tombstoneBody } from '../contract/storedItem.js';
 import { StoreErrorCode } from '../errors/StoreErrorCode.js';
 import { StowageError } from '../errors/StowageError.js';
 import type { VersionedItem } from './VersionedItem.js';
@@ -47,7 +48,7 @@ export function tombstoneDescriptor(key: string, version: number): SerializedIte
   return {
     version,
     deleted: true,
-    serializedItem: `{"key":${JSON.stringify(key)},"version":${version},"deleted":true}`,
+    serializedItem: tombstoneBody(key, version),
   };
 }
 
@@ -64,10 +65,15 @@ export function descriptorToItem<T extends VersionedItem>(
   try {
     return codec.deserialize(descriptor.serializedItem);
   } catch (error) {
-    throw new StowageError(
-      StoreErrorCode.Serialization,
-      `Item ${JSON.stringify(where.key)} of kind "${where.kind}" could not be decoded`,
-      { cause: error },
-    );
+    throw undecodableError(where.kind, where.key, error);
   }
+}
+
+/** The `serialization` error of a stored body that the kind's codec cannot read. */
+export function undecodableError(kind: string, key: string, cause: unknown): StowageError {
+  return new StowageError(
+    StoreErrorCode.Serialization,
+    `Item ${JSON.stringify(key)} of kind "${kind}" could not be decoded`,
+    { cause },
+  );
 }

@@ -1,9 +1,8 @@
 import type { CachedKindForm } from '../cache/CachedKindForm.js';
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
-import { StoreErrorCode } from '../errors/StoreErrorCode.js';
-import { StowageError } from '../errors/StowageError.js';
+import type { StowageError } from '../errors/StowageError.js';
 import { deepFreeze } from './deepFreeze.js';
-import { type ItemCodec, tombstoneDescriptor } from './ItemCodec.js';
+import { type ItemCodec, tombstoneDescriptor, undecodableError } from './ItemCodec.js';
 import type { VersionedItem } from './VersionedItem.js';
 
 /** What the cache keeps for a tombstone of a typed kind: only its version. */
@@ -24,11 +23,7 @@ export class KeptUndecodable {
 
   /** The serialization error a typed read of this value reports. */
   toError(kind: string, key: string): StowageError {
-    return new StowageError(
-      StoreErrorCode.Serialization,
-      `Item ${JSON.stringify(key)} of kind "${kind}" could not be decoded`,
-      { cause: this.cause },
-    );
+    return undecodableError(kind, key, this.cause);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { StoreErrorCode, StowageError } from '@stowage/core';
+import { closedError, StoreErrorCode, StowageError } from '@stowage/core';
 import { classifyError, type OperationKind, toStowageError } from '../errors/toStowageError.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import { Deadlines } from './Deadlines.js';
@@ -334,18 +334,8 @@ export class RedisConnection {
   }
 
   private closedError(operation: string, cause?: unknown): StowageError {
-    return new StowageError(
-      StoreErrorCode.Closed,
-      `Redis ${operation} failed: the store is closed`,
-      cause === undefined
-        ? undefined
-        : {
-            cause: toStowageError(cause, {
-              operation,
-              kind: 'write',
-              secrets: this.policy.secrets,
-            }),
-          },
-    );
+    if (cause === undefined) return closedError(`Redis ${operation}`);
+    const context = { operation, kind: 'write', secrets: this.policy.secrets } as const;
+    return closedError(`Redis ${operation}`, { cause: toStowageError(cause, context) });
   }
 }

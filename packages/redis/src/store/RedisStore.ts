@@ -1,4 +1,5 @@
 import {
+  closedError,
   type DataKind,
   type FullDataSet,
   parseStoredString,
@@ -327,12 +328,7 @@ export class RedisStore implements RedisDataStore {
     hashKey: string,
     operation: string,
   ): Promise<DedicatedConnectionPool> {
-    if (this.closed) {
-      throw new StowageError(
-        StoreErrorCode.Closed,
-        `Redis ${operation} failed: the store is closed`,
-      );
-    }
+    if (this.closed) throw closedError(`Redis ${operation}`);
     const main = this.connection.client;
     if (this.topology.mode !== 'cluster') {
       return this.poolFor(this.topology.transactionTarget(main, hashKey));

@@ -1,4 +1,4 @@
-import { StoreErrorCode, StowageError } from '@stowage/core';
+import { closedError, StoreErrorCode, StowageError } from '@stowage/core';
 import type { Redis } from 'ioredis';
 import { cutOff } from '../connection/clientPolicy.js';
 import type { RedisConnection } from '../connection/RedisConnection.js';
@@ -38,9 +38,7 @@ export class DedicatedConnectionPool {
   /** A connection no other transaction uses until it is released. */
   acquire(operation = 'upsert'): Promise<RedisConnection> {
     if (this.closed) {
-      return Promise.reject(
-        new StowageError(StoreErrorCode.Closed, `Redis ${operation} failed: the store is closed`),
-      );
+      return Promise.reject(closedError(`Redis ${operation}`));
     }
     const idle = this.idle.pop();
     if (idle !== undefined) return Promise.resolve(idle);
@@ -98,9 +96,7 @@ export class DedicatedConnectionPool {
     this.closed = true;
     for (const entry of this.pending.splice(0)) {
       clearTimeout(entry.timer);
-      entry.reject(
-        new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed'),
-      );
+      entry.reject(closedError('Redis upsert'));
     }
     for (const connection of this.idle.splice(0)) {
       connection.close();
