@@ -159,6 +159,5 @@ export const REDIS_DEFAULTS = {
   commandTimeoutMs: 2000,
   upsertStrategy: 'auto',
   maxUpsertAttempts: 10,
-  sentinelPort: 26379,
   failoverDetector: true,
 } as const;

@@ -73,11 +73,6 @@ export class RedisConnection {
     if (owned) this.listen();
   }
 
-  /** True after {@link close}. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /**
    * Runs `op` once the client is ready and turns any failure into a `StowageError`. `kind` says
    * whether a command that was sent and not answered could have changed data.
