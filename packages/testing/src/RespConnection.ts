@@ -1,7 +1,5 @@
-import { connect as connectTcp, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { Redis } from 'ioredis';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
-import { parseReply, type RespValue } from './parseReply.js';
 
 /** Where and how to connect; `tls` PEM strings switch the connection to TLS. */
 export interface RespTarget {
@@ -15,113 +13,68 @@ export interface RespTarget {
 /** One argument of a command; numbers are sent in decimal. */
 export type RespArgument = string | number | Buffer;
 
-interface Pending {
-  readonly resolve: (value: RespValue) => void;
-  readonly reject: (error: Error) => void;
-}
+/** A reply as the harness reads it: strings come back as Buffers (keys may be binary). */
+export type RespValue = number | Buffer | null | Error | RespValue[];
 
 /**
- * A deliberately tiny RESP2 client used by the harness itself for readiness checks and cluster
- * administration, so that the package needs no Redis driver. Replies come back in order; bulk
- * strings are Buffers (keys may be binary and must survive MIGRATE untouched).
+ * The harness's own connection for readiness checks and cluster administration: one ioredis
+ * client that never reconnects, never queues and never retries, so that every probe says at once
+ * whether the server answered. Replies come back raw (bulk strings as Buffers: keys must survive
+ * MIGRATE untouched), over RESP2, as `redis-cli` would see them.
  */
 export class RespConnection {
-  readonly #socket: Socket;
-  readonly #pending: Pending[] = [];
-  readonly #timeoutMs: number;
-  #buffer: Buffer = Buffer.alloc(0);
-  #failure: Error | undefined;
-
-  private constructor(socket: Socket, timeoutMs: number) {
-    this.#socket = socket;
-    this.#timeoutMs = timeoutMs;
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (error) => this.#fail(connectionError(error)));
-    socket.on('close', () => this.#fail(connectionError(new Error('connection closed'))));
-  }
+  private constructor(
+    private readonly client: Redis,
+    private readonly lastError: () => unknown,
+  ) {}
 
   /** Connects (and authenticates when the target has a password); bounded by `timeoutMs`. */
   static async open(target: RespTarget, timeoutMs = 2_000): Promise<RespConnection> {
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const options = { host: target.host, port: target.port, timeout: timeoutMs };
-      const socket =
-        target.tls === undefined
-          ? connectTcp(options, () => resolve(socket))
-          : connectTls({ ...options, ...target.tls }, () => resolve(socket));
-      socket.once('error', (error) => reject(connectionError(error)));
-      socket.once('timeout', () => {
-        socket.destroy();
-        reject(new HarnessError(HarnessErrorCode.Timeout, `connect to ${where(target)} timed out`));
-      });
+    const client = new Redis({
+      host: target.host,
+      port: target.port,
+      ...(target.username === undefined ? {} : { username: target.username }),
+      ...(target.password === undefined ? {} : { password: target.password }),
+      ...(target.tls === undefined ? {} : { tls: { ...target.tls } }),
+      protocol: 2,
+      lazyConnect: true,
+      enableReadyCheck: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      retryStrategy: () => null,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      disableClientInfo: true,
+      disconnectTimeout: 50,
     });
-    socket.setTimeout(0);
-    const connection = new RespConnection(socket, timeoutMs);
-    if (target.password !== undefined) {
-      const auth = target.username === undefined ? [] : [target.username];
-      try {
-        await connection.call('AUTH', ...auth, target.password);
-      } catch (error) {
-        connection.close();
-        throw error;
-      }
+    let lastError: unknown;
+    // The reason a connection failed (a refused AUTH, a TLS error) arrives as an event.
+    client.on('error', (error: unknown) => {
+      lastError = error;
+    });
+    try {
+      await client.connect();
+    } catch (error) {
+      client.disconnect();
+      throw harnessError(lastError ?? error, `connect to ${target.host}:${target.port}`);
     }
-    return connection;
+    return new RespConnection(client, () => lastError);
   }
 
   /** Sends one command and resolves with its reply; an error reply rejects with `REPLY_ERROR`. */
-  call(...args: RespArgument[]): Promise<RespValue> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#fail(
-          new HarnessError(
-            HarnessErrorCode.Timeout,
-            `${String(args[0])} got no reply within ${this.#timeoutMs} ms`,
-          ),
-        );
-      }, this.#timeoutMs);
-      this.#pending.push({
-        resolve: (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      this.#socket.write(encodeCommand(args));
-    });
+  async call(...args: RespArgument[]): Promise<RespValue> {
+    const [name, ...rest] = args;
+    try {
+      return (await this.client.callBuffer(String(name), ...rest)) as RespValue;
+    } catch (error) {
+      throw harnessError(error, String(name), this.lastError());
+    }
   }
 
   /** Closes the connection; pending calls reject. */
   close(): void {
-    this.#socket.destroy();
-  }
-
-  #onData(chunk: Buffer): void {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
-    for (;;) {
-      let parsed: ReturnType<typeof parseReply>;
-      try {
-        parsed = parseReply(this.#buffer, 0);
-      } catch (error) {
-        this.#fail(error as Error);
-        return;
-      }
-      if (parsed === undefined) return;
-      this.#buffer = this.#buffer.subarray(parsed.end);
-      const pending = this.#pending.shift();
-      if (pending === undefined) continue;
-      if (parsed.value instanceof Error) pending.reject(parsed.value);
-      else pending.resolve(parsed.value);
-    }
-  }
-
-  #fail(error: Error): void {
-    this.#failure ??= error;
-    this.#socket.destroy();
-    for (const pending of this.#pending.splice(0)) pending.reject(this.#failure);
+    this.client.disconnect();
   }
 }
 
@@ -150,28 +103,31 @@ export async function sendForText(
 ): Promise<string> {
   const reply = await sendCommand(target, args, timeoutMs);
   if (Buffer.isBuffer(reply)) return reply.toString('utf8');
-  if (typeof reply === 'string') return reply;
   throw new HarnessError(
     HarnessErrorCode.CommandFailed,
     `${String(args[0])} answered ${JSON.stringify(reply)}, expected a string`,
   );
 }
 
-function encodeCommand(args: readonly RespArgument[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const arg of args) {
-    const bytes = Buffer.isBuffer(arg) ? arg : Buffer.from(String(arg), 'utf8');
-    parts.push(Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n'));
+/** The harness's error for a failure of ioredis: a reply error, a timeout, or no connection. */
+function harnessError(error: unknown, what: string, connectionError?: unknown): HarnessError {
+  if (HarnessError.is(error)) return error;
+  const { name, message } = error as { name?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  if (name === 'ReplyError') {
+    const replyCode = /^([A-Z][A-Z_]*)\b/.exec(text)?.[1];
+    return new HarnessError(HarnessErrorCode.ReplyError, text, {
+      cause: error,
+      ...(replyCode === undefined ? {} : { replyCode }),
+    });
   }
-  return Buffer.concat(parts);
-}
-
-function where(target: RespTarget): string {
-  return `${target.host}:${target.port}`;
-}
-
-function connectionError(error: Error): HarnessError {
-  return HarnessError.is(error)
-    ? error
-    : new HarnessError(HarnessErrorCode.ConnectionFailed, error.message, { cause: error });
+  if (/timed out|ETIMEDOUT/i.test(text)) {
+    return new HarnessError(HarnessErrorCode.Timeout, `${what} got no reply in time (${text})`, {
+      cause: error,
+    });
+  }
+  const reason = connectionError instanceof Error ? connectionError.message : text;
+  return new HarnessError(HarnessErrorCode.ConnectionFailed, `${what}: ${reason}`, {
+    cause: error,
+  });
 }
