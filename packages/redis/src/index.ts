@@ -1,3 +1,4 @@
+export { type RedisAccess, redisAccess } from './access/redisAccess.js';
 export { createRedisDriver } from './createRedisDriver.js';
 export { parseRedisOptions } from './options/parseRedisOptions.js';
 export { validateRedisOptions } from './options/validateRedisOptions.js';
