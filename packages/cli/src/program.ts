@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { StowageConfigError, StowageError } from '@stowage/core';
 import { Command, CommanderError, Option } from 'commander';
-import { conformance } from './commands/conformance.js';
-import { copyStore } from './commands/copy.js';
-import { doctor } from './commands/doctor.js';
-import { exportStore } from './commands/export.js';
-import { importStore } from './commands/import.js';
-import { inspect } from './commands/inspect.js';
+import type { CopyFlags } from './commands/copy.js';
 import { CliError, ExitCode } from './exitCodes.js';
 import { createOutput, type Output } from './output.js';
-import { loadTarget, type TargetFlags } from './target.js';
+import type { Target, TargetFlags } from './target.js';
+
+// Commands and drivers are imported when a command runs, so that --help answers at once.
+const loadTarget = async (flags: TargetFlags): Promise<Target> =>
+  (await import('./target.js')).loadTarget(flags);
 
 const EXIT_CODES = `
 Exit codes:
@@ -76,7 +74,7 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
       .option('--samples <n>', 'PINGs for the latency figures', '20'),
   ).action(
     act(async (output, options: Common & { adminUrl?: string; kinds?: string; samples?: string }) =>
-      doctor(await loadTarget(options), output, options),
+      (await import('./commands/doctor.js')).doctor(await loadTarget(options), output, options),
     ),
   );
 
@@ -100,7 +98,14 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
         kind: string | undefined,
         key: string | undefined,
         options: Common & { kinds?: string },
-      ) => inspect(await loadTarget(options), output, kind, key, options),
+      ) =>
+        (await import('./commands/inspect.js')).inspect(
+          await loadTarget(options),
+          output,
+          kind,
+          key,
+          options,
+        ),
     ),
   );
 
@@ -115,7 +120,11 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
       .option('--skip-bad', 'leave out stored values that are not valid items instead of stopping'),
   ).action(
     act(async (output, options: Common & { out?: string; kinds?: string; skipBad?: boolean }) =>
-      exportStore(await loadTarget(options), output, options),
+      (await import('./commands/export.js')).exportStore(
+        await loadTarget(options),
+        output,
+        options,
+      ),
     ),
   );
 
@@ -146,7 +155,13 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
           yes?: boolean;
           dryRun?: boolean;
         },
-      ) => importStore(await loadTarget(options), output, file, options),
+      ) =>
+        (await import('./commands/import.js')).importStore(
+          await loadTarget(options),
+          output,
+          file,
+          options,
+        ),
     ),
   );
 
@@ -178,7 +193,9 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
       `\nSTOWAGE_* variables and STOWAGE_CONFIG_FILE apply to neither side.${EXIT_CODES}`,
     )
     .action(
-      act(async (output, options: Parameters<typeof copyStore>[1]) => copyStore(output, options)),
+      act(async (output, options: CopyFlags) =>
+        (await import('./commands/copy.js')).copyStore(output, options),
+      ),
     );
 
   withTarget(
@@ -188,7 +205,13 @@ export function buildProgram(done: (code: ExitCode) => void): Command {
         'Run the store contract suite against the deployment under a fresh random prefix, removed afterwards.',
       ),
   ).action(
-    act(async (output, options: Common) => conformance(await loadTarget(options), options, output)),
+    act(async (output, options: Common) =>
+      (await import('./commands/conformance.js')).conformance(
+        await loadTarget(options),
+        options,
+        output,
+      ),
+    ),
   );
 
   return program;
@@ -213,6 +236,7 @@ export async function runCli(argv: ReadonlyArray<string>): Promise<ExitCode> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     const print = (line: string) => process.stderr.write(`${line}\n`);
+    const { StowageConfigError, StowageError } = await import('@stowage/core');
     if (StowageConfigError.is(error)) {
       print(`stowage: ${error.message}`);
       return ExitCode.Usage;

@@ -26,38 +26,83 @@ export interface DoctorFlags {
 }
 
 /** Connects as the app would: the driver's own first operation, with its typed errors. */
-async function connectionFindings(store: PersistentDataStore, target: Target): Promise<Finding[]> {
+async function connectionFindings(
+  store: PersistentDataStore,
+  target: Target,
+): Promise<{ findings: Finding[]; connected: boolean }> {
   const start = performance.now();
   try {
     await store.isInitialized();
     const ms = (performance.now() - start).toFixed(0);
-    return [
-      finding('reachability', 'ok', `connected and answered in ${ms} ms`),
-      finding(
-        'auth',
-        'ok',
-        target.redis?.hasPassword === false ? 'no password needed' : 'credentials accepted',
-      ),
-    ];
+    return {
+      connected: true,
+      findings: [
+        finding('reachability', 'ok', `connected and answered in ${ms} ms`),
+        finding(
+          'auth',
+          'ok',
+          target.redis?.hasPassword === false ? 'no password needed' : 'credentials accepted',
+        ),
+      ],
+    };
   } catch (error) {
     if (!StowageError.is(error)) throw error;
-    const check: Record<string, string> = {
+    // Without a connection (address, credentials, TLS, set-up) nothing else can be checked; a
+    // refusal or a failing store (a cluster slot without a node) leaves the other checks to run.
+    const stops: Record<string, string> = {
+      [StoreErrorCode.Connection]: 'reachability',
+      [StoreErrorCode.Timeout]: 'reachability',
       [StoreErrorCode.Auth]: 'auth',
       [StoreErrorCode.Tls]: 'tls',
-      [StoreErrorCode.Permission]: 'rights: read',
-      [StoreErrorCode.Config]: 'configuration',
+      [StoreErrorCode.Config]: 'connection set-up',
     };
-    const name = check[error.code] ?? 'reachability';
-    const reached = name !== 'reachability' && name !== 'tls';
-    return [
-      ...(reached ? [finding('reachability', 'ok', 'the server answered')] : []),
-      finding(
-        name,
-        'error',
-        error.message,
-        name === 'reachability' ? 'check the address, the port and the firewall' : undefined,
-      ),
-    ];
+    let stop = stops[error.code];
+    // In a cluster the servers may answer while the store's slot has no node (CLUSTERDOWN),
+    // which the driver reports as unreachable: the other checks can still run.
+    if (
+      stop === 'reachability' &&
+      target.redis?.mode === 'cluster' &&
+      (await answers(target.redis))
+    ) {
+      stop = undefined;
+    }
+    if (stop === undefined) {
+      const check = error.code === StoreErrorCode.Permission ? 'rights: read' : 'store';
+      return {
+        connected: true,
+        findings: [
+          finding('reachability', 'ok', 'the server answered'),
+          finding(check, 'error', error.message),
+        ],
+      };
+    }
+    return {
+      connected: false,
+      findings: [
+        ...(stop === 'auth' || stop === 'connection set-up'
+          ? [finding('reachability', 'ok', 'the server answered')]
+          : []),
+        finding(
+          stop,
+          'error',
+          error.message,
+          stop === 'reachability' ? 'check the address, the port and the firewall' : undefined,
+        ),
+      ],
+    };
+  }
+}
+
+/** True when a plain connection to the deployment can be made. */
+async function answers(access: RedisAccess): Promise<boolean> {
+  const client = access.createClient();
+  try {
+    await connect(client, access, 'the deployment');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
   }
 }
 
@@ -144,14 +189,30 @@ async function redisFindings(
       admin = adminAccess.createClient();
       await connect(admin, adminAccess, 'the --admin-url connection');
     }
-    if (access.tls) findings.push(tlsFinding(app));
-    findings.push(await versionFinding(app, admin));
+    // Each group on its own: one that fails (a slot without a node, a refused command) is
+    // reported and the others still run.
+    const app_ = app;
+    const admin_ = admin;
     const samples = Math.min(Math.max(Number(flags.samples ?? 20) || 20, 1), 1000);
-    findings.push(await latencyFinding(app, `${access.effectivePrefix}:$inited`, samples));
-    findings.push(...(await rightsFindings(app, access, options.upsertStrategy ?? 'auto')));
-    findings.push(...(await serverFindings(admin, options.waitForReplicas?.replicas)));
-    if (access.mode === 'sentinel') findings.push(...(await sentinelFindings(access)));
-    if (access.mode === 'cluster') findings.push(...(await clusterFindings(app, admin, access)));
+    const groups: Array<[string, () => Promise<Finding | Finding[]>]> = [
+      ['tls', async () => (access.tls ? tlsFinding(app_) : [])],
+      ['version', () => versionFinding(app_, admin_)],
+      ['latency', () => latencyFinding(app_, `${access.effectivePrefix}:$inited`, samples)],
+      ['rights', () => rightsFindings(app_, access, options.upsertStrategy ?? 'auto')],
+      ['server', () => serverFindings(admin_, options.waitForReplicas?.replicas)],
+      ['sentinel', async () => (access.mode === 'sentinel' ? sentinelFindings(access) : [])],
+      [
+        'cluster',
+        async () => (access.mode === 'cluster' ? clusterFindings(app_, admin_, access) : []),
+      ],
+    ];
+    for (const [name, check] of groups) {
+      try {
+        findings.push(...[await check()].flat());
+      } catch (error) {
+        findings.push(finding(name, 'error', (error as Error).message));
+      }
+    }
   } catch (error) {
     findings.push(finding('redis', 'error', (error as Error).message));
   } finally {
@@ -176,8 +237,7 @@ export async function doctor(
 ): Promise<ExitCode> {
   const findings = await withStore(target, async (store) => {
     const connection = await connectionFindings(store, target);
-    if (connection.some((f) => f.status === 'error' && f.check !== 'rights: read'))
-      return connection;
+    if (!connection.connected) return connection.findings;
     const redis =
       target.redis === undefined ? [] : await redisFindings(target, target.redis, flags);
     let stored: Finding[];
@@ -186,7 +246,7 @@ export async function doctor(
     } catch (error) {
       stored = [finding('store', 'error', (error as Error).message)];
     }
-    return [...connection, ...redis, ...stored];
+    return [...connection.findings, ...redis, ...stored];
   });
   const count = (status: Status) => findings.filter((f) => f.status === status).length;
   const exit = findings.reduce<ExitCode>(

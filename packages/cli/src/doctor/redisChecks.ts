@@ -59,7 +59,7 @@ export function tlsFinding(client: Client): Finding {
   const days = Math.floor((expires.getTime() - Date.now()) / 86_400_000);
   const detail = `server certificate expires in ${days} days (${expires.toISOString().slice(0, 10)})`;
   if (days < 0) return finding('tls', 'error', detail, 'renew the server certificate');
-  if (days < 30) return finding('tls', 'warning', detail, 'renew the server certificate soon');
+  if (days < 14) return finding('tls', 'warning', detail, 'renew the server certificate soon');
   return finding('tls', 'ok', detail);
 }
 
@@ -124,8 +124,6 @@ interface Probe {
   /** The rule that grants it. */
   readonly rule: string;
   run(client: Client): Promise<unknown>;
-  /** Replies that prove the command was allowed although they are errors (NOSCRIPT). */
-  readonly allowedErrors?: ReadonlyArray<string>;
 }
 
 const UNKNOWN_SHA = '0000000000000000000000000000000000000000';
@@ -161,7 +159,6 @@ export async function rightsFindings(
         command: 'EVALSHA',
         rule: '+evalsha',
         run: (c) => c.evalsha(UNKNOWN_SHA, 1, probeKey),
-        allowedErrors: ['NOSCRIPT'],
       },
       { command: 'EVAL', rule: '+eval', run: (c) => c.eval('return 0', 1, probeKey) },
     ],
@@ -185,21 +182,18 @@ export async function rightsFindings(
     ],
   } satisfies Record<string, Probe[]>;
 
+  // Any reply but NOPERM means the ACL let the command through (NOSCRIPT, OOM on a full server,
+  // EXECABORT...); a failure without a reply (the connection) is not an answer and is thrown.
   const refused = async (list: ReadonlyArray<Probe>) => {
     const missing: Probe[] = [];
     for (const probe of list) {
       try {
         await probe.run(client);
       } catch (error) {
-        const code = replyCode(error) ?? '';
-        if (probe.allowedErrors?.includes(code)) continue;
-        if (
-          code === 'NOPERM' ||
-          /NOPERM/.test(String((error as { previousErrors?: unknown }).previousErrors ?? ''))
-        )
-          missing.push(probe);
-        else if (code !== 'EXECABORT') throw error;
-        else missing.push(probe);
+        const code = replyCode(error);
+        const previous = String((error as { previousErrors?: unknown }).previousErrors ?? '');
+        if (code === 'NOPERM' || previous.includes('NOPERM')) missing.push(probe);
+        else if (code === undefined || (error as Error).name !== 'ReplyError') throw error;
       }
     }
     return missing;
@@ -300,7 +294,8 @@ export async function serverFindings(
     const maxmemory = Number((await configGet(node, 'maxmemory')) ?? 0);
     const memory = parseInfo(await node.info('memory'));
     const used = Number(memory.get('used_memory') ?? 0);
-    const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+    const mb = (bytes: number) =>
+      bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${bytes} bytes`;
     if (policy.startsWith('allkeys-')) {
       findings.push(
         finding(
