@@ -14,16 +14,28 @@ export interface RedisNodeAddress {
 }
 
 /**
- * Durability of writes: after each write, `WAIT replicas timeoutMs` on the same connection (in a
- * cluster, on the primary of the store's slot). Fewer confirmations than `replicas` fail the call
- * with `durability-not-confirmed`; the write itself WAS applied on the primary.
+ * How many replicas a durable write waits for:
+ * - a number: exactly that many, always. While the primary has fewer (a replica down, or just
+ *   after a failover, until the old primary rejoins) every write is `durability-not-confirmed`.
+ * - `'attached'`: every replica the primary has (online ones, as `ROLE` lists them), at least one.
+ *   A replica that joins counts at once; one that leaves is still waited for during a hold of 5 s,
+ *   so that the old primary of a failover never confirms a write through the replicas Sentinel
+ *   has not moved yet. Needs the `ROLE` command (`+role` in an ACL).
+ */
+export type ReplicaRule = number | 'attached';
+
+/**
+ * Durability of writes: after each write, `WAIT replicas timeoutMs` on the connection that wrote
+ * (in a cluster, to the primary of the store's slot), one of a small pool kept for durable writes
+ * so that a blocked WAIT never delays a read or another write. Fewer confirmations than required
+ * fail the call with `durability-not-confirmed`; the write itself WAS applied on the primary.
  */
 export interface WaitForReplicasOptions {
   /**
-   * Replicas that must confirm. To survive a graceful failover, wait for every replica of the
-   * primary: the replica that confirmed may not be the one promoted.
+   * Replicas that must confirm; see {@link ReplicaRule}. To survive a failover, wait for every
+   * replica of the primary: the replica that confirmed may not be the one promoted.
    */
-  readonly replicas: number;
+  readonly replicas: ReplicaRule;
   /** How long WAIT blocks; must be shorter than `commandTimeoutMs`. */
   readonly timeoutMs: number;
 }

@@ -1,5 +1,6 @@
 export { type RedisAccess, redisAccess } from './access/redisAccess.js';
 export { createRedisDriver } from './createRedisDriver.js';
+export { DurabilityNotConfirmedError } from './errors/durabilityNotConfirmed.js';
 export { parseRedisOptions } from './options/parseRedisOptions.js';
 export { validateRedisOptions } from './options/validateRedisOptions.js';
 export type { RedisDataStore } from './RedisDataStore.js';
@@ -8,6 +9,8 @@ export {
   type RedisDriverOptions,
   type RedisMode,
   type RedisTlsOptions,
+  type ReplicaRule,
   type UpsertStrategy,
+  type WaitForReplicasOptions,
 } from './RedisDriverOptions.js';
 export { type RedisDriverConfig, redisDriverDefinition } from './redisDriverDefinition.js';

@@ -124,6 +124,22 @@ describe('validateRedisOptions', () => {
     expect(redactText(`redis://app:${SECRET}@host`, [])).toBe('redis://app:[redacted]@host');
   });
 
+  it("takes a fixed replica count or 'attached' for waitForReplicas, nothing else", () => {
+    for (const replicas of [2, '2', 'attached'] as const) {
+      const result = validateRedisOptions({ waitForReplicas: { replicas, timeoutMs: 500 } });
+      expect(result.ok, String(replicas)).toBe(true);
+    }
+    expect(issuesOf({ waitForReplicas: { replicas: 'all', timeoutMs: 500 } })).toEqual([
+      {
+        path: 'waitForReplicas.replicas',
+        message: "must be an integer from 1 to 100, or 'attached'",
+      },
+    ]);
+    expect(issuesOf({ waitForReplicas: { replicas: 0, timeoutMs: 500 } })[0]?.path).toBe(
+      'waitForReplicas.replicas',
+    );
+  });
+
   it('never repeats a secret in a problem', () => {
     const issues = issuesOf({
       url: `redis://user:${SECRET}@host:6379/notadb`,

@@ -3,7 +3,7 @@ import { StoreErrorCode, StowageError } from '@stowage/core';
 import { classifyError, type OperationKind, toStowageError } from '../errors/toStowageError.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import { Deadlines } from './Deadlines.js';
-import { handshakeRefusalError, handshakeStep } from './handshake.js';
+import { handshakeRefusalError, handshakeStep, isCarriedOnRefusal } from './handshake.js';
 
 /** How one connection behaves. */
 export interface ConnectionPolicy {
@@ -232,7 +232,7 @@ export class RedisConnection {
     this.lastError = error;
     const code = (error as { code?: unknown } | undefined)?.code;
     if (this.inHandshake && code === 'ECONNRESET' && !this.usesTls) this.handshakeResets += 1;
-    if (this.inHandshake && this.owned && handshakeStep(error) !== undefined) {
+    if (this.inHandshake && this.owned && isCarriedOnRefusal(error)) {
       // ioredis goes on after a refused SELECT, on database 0: never let that write anywhere.
       this.refusal = error;
     }

@@ -12,6 +12,18 @@ import { type ErrorContext, replyCode, toStowageError } from '../errors/toStowag
  */
 const DECISIVE_STEPS = new Set(['hello', 'auth', 'select', 'readonly']);
 
+/**
+ * Steps ioredis goes on after when they are refused: the driver must stop the connection's use
+ * itself. (A refused HELLO or AUTH ends the connection attempt in ioredis, and is reported by it.)
+ */
+const CARRIED_ON_AFTER = new Set(['SELECT', 'READONLY']);
+
+/** True when `error` is a refusal of a step that ioredis carries on after (see above). */
+export function isCarriedOnRefusal(error: unknown): boolean {
+  const step = handshakeStep(error);
+  return step !== undefined && CARRIED_ON_AFTER.has(step);
+}
+
 /** The handshake step (`SELECT`, `HELLO`, ...) whose refusal `error` is, or `undefined`. */
 export function handshakeStep(error: unknown): string | undefined {
   if (replyCode(error) === undefined) return undefined;

@@ -66,6 +66,12 @@ const UNAVAILABLE_REPLIES = new Set([
   'ASK',
 ]);
 
+/**
+ * A blocking command cut short by the server changing role ("UNBLOCKED force unblock from blocking
+ * operation, instance state changed (master -> replica?)"): a write before it was applied.
+ */
+const UNBLOCKED = 'UNBLOCKED';
+
 /** Cluster replies that mean "this slot is being moved right now: try again shortly". */
 const MIGRATING_REPLIES = new Set(['ASK', 'TRYAGAIN']);
 
@@ -84,6 +90,22 @@ export function slotRedirection(error: unknown): 'moved' | 'migrating' | undefin
     cause = (cause as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** A MOVED or ASK reply: the node that serves the slot (for ASK: this one command) instead. */
+export interface Redirection {
+  readonly kind: 'moved' | 'ask';
+  /** `host:port` as the cluster announces it. */
+  readonly address: string;
+}
+
+/** The MOVED or ASK reply `error` is, with the node it names; undefined for anything else. */
+export function redirectionOf(error: unknown): Redirection | undefined {
+  const reply = replyCode(error);
+  if (reply !== 'MOVED' && reply !== 'ASK') return undefined;
+  const address = String((error as ErrorFields).message).split(' ')[2];
+  if (address === undefined || !address.includes(':')) return undefined;
+  return { kind: reply === 'MOVED' ? 'moved' : 'ask', address };
 }
 
 /** ioredis Cluster's own failures before a command reached a node: nothing was sent. */
@@ -107,10 +129,13 @@ export function replyCode(error: unknown): string | undefined {
 }
 
 /** The stable code for a Redis reply error. */
-function codeOfReply(error: unknown, reply: string): StoreErrorCode {
+function codeOfReply(error: unknown, reply: string, kind: OperationKind): StoreErrorCode {
   if (reply === 'WRONGPASS' || reply === 'NOAUTH') return StoreErrorCode.Auth;
   if (reply === 'NOPERM') return StoreErrorCode.Permission;
   if (UNAVAILABLE_REPLIES.has(reply)) return StoreErrorCode.Connection;
+  if (reply === UNBLOCKED) {
+    return kind === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
+  }
   if (reply === 'EXECABORT') {
     // A command refused while queueing (e.g. a key outside the ACL pattern) aborts the whole
     // transaction; the reason is in the errors ioredis collected.
@@ -135,7 +160,7 @@ export function classifyError(error: unknown, kind: OperationKind): StoreErrorCo
   const fields = (error ?? {}) as ErrorFields;
   const message = typeof fields.message === 'string' ? fields.message : '';
   const reply = replyCode(error);
-  if (reply !== undefined) return codeOfReply(error, reply);
+  if (reply !== undefined) return codeOfReply(error, reply, kind);
   if (message === TIMED_OUT) {
     return kind === 'read' ? StoreErrorCode.Timeout : StoreErrorCode.OutcomeUnknown;
   }

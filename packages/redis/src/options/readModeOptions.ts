@@ -1,4 +1,4 @@
-import type { RedisMode, RedisNodeAddress } from '../RedisDriverOptions.js';
+import type { RedisMode, RedisNodeAddress, WaitForReplicasOptions } from '../RedisDriverOptions.js';
 import { isRecord, type OptionReader } from './optionReaders.js';
 import type { RedisUrlParts } from './parseRedisUrl.js';
 import type { TopologyUrlParts } from './parseTopologyUrl.js';
@@ -87,7 +87,7 @@ function readWaitForReplicas(
   reader: OptionReader,
   value: unknown,
   commandTimeoutMs: number,
-): { replicas: number; timeoutMs: number } | undefined {
+): WaitForReplicasOptions | undefined {
   if (value === undefined) return undefined;
   if (!isRecord(value)) {
     reader.problem('waitForReplicas', 'must be an object { replicas, timeoutMs }');
@@ -98,7 +98,16 @@ function readWaitForReplicas(
       reader.problem(`waitForReplicas.${name}`, 'is not replicas or timeoutMs');
     }
   }
-  const replicas = reader.integer('waitForReplicas.replicas', value.replicas, 1, MAX_REPLICAS);
+  let replicas: WaitForReplicasOptions['replicas'] | undefined;
+  if (value.replicas === 'attached') replicas = 'attached';
+  else if (typeof value.replicas === 'string' && !/^\s*\d+\s*$/.test(value.replicas)) {
+    reader.problem(
+      'waitForReplicas.replicas',
+      `must be an integer from 1 to ${MAX_REPLICAS}, or 'attached'`,
+    );
+  } else {
+    replicas = reader.integer('waitForReplicas.replicas', value.replicas, 1, MAX_REPLICAS);
+  }
   const timeoutMs = reader.integer('waitForReplicas.timeoutMs', value.timeoutMs, 1, 600_000);
   if (value.replicas === undefined) reader.problem('waitForReplicas.replicas', 'is required');
   if (value.timeoutMs === undefined) reader.problem('waitForReplicas.timeoutMs', 'is required');

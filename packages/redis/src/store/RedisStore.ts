@@ -15,15 +15,21 @@ import {
   validateUpsert,
 } from '@stowage/core';
 import { RedisConnection } from '../connection/RedisConnection.js';
+import { DurableWrites } from '../durability/DurableWrites.js';
 import { replyCode, toStowageError } from '../errors/toStowageError.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisDataStore } from '../RedisDataStore.js';
 import type { UpsertStrategy } from '../RedisDriverOptions.js';
-import type { RedisTopology } from '../topology/RedisTopology.js';
+import type { RedisClient, RedisTopology, TransactionTarget } from '../topology/RedisTopology.js';
 import type { CasOutcome } from '../upsert/CasOutcome.js';
+import { DedicatedConnectionPool } from '../upsert/DedicatedConnectionPool.js';
 import { SerialQueue } from '../upsert/SerialQueue.js';
-import { scriptUpsert } from '../upsert/scriptUpsert.js';
-import { WatchConnectionPool } from '../upsert/WatchConnectionPool.js';
+import {
+  type CasWrite,
+  type DurableTargets,
+  durableScriptUpsert,
+  scriptUpsert,
+} from '../upsert/scriptUpsert.js';
 import { watchUpsert } from '../upsert/watchUpsert.js';
 import { type RedisKeys, redisKeys } from './redisKeys.js';
 
@@ -31,8 +37,17 @@ import { type RedisKeys, redisKeys } from './redisKeys.js';
 const SCAN_COUNT = 1000;
 /** Field/value pairs per HSET of `init`: big enough to be cheap, small enough not to stall Redis. */
 const HSET_CHUNK_PAIRS = 1000;
-/** Dedicated connections of the WATCH strategy, per store (per node in a cluster). */
-const MAX_WATCH_CONNECTIONS = 8;
+/**
+ * Dedicated connections (WATCH transactions, durable writes), per store and node: as many writes
+ * as this wait for their replicas at once, side by side, without delaying reads.
+ */
+const MAX_DEDICATED_CONNECTIONS = 8;
+/** Failures after which a cluster's slot map may be out of date: the node did not answer. */
+const UNRESPONSIVE: ReadonlySet<string> = new Set([
+  StoreErrorCode.Timeout,
+  StoreErrorCode.OutcomeUnknown,
+  StoreErrorCode.Connection,
+]);
 /** Attempts of a cluster transaction that met a moving slot or a failing shard. */
 const CLUSTER_ATTEMPTS = 5;
 const CLUSTER_RETRY_DELAY_MS = 100;
@@ -60,8 +75,10 @@ export class RedisStore implements RedisDataStore {
   private readonly connection: RedisConnection;
   private readonly policy;
   private strategy: UpsertStrategy;
-  /** WATCH connections per node (one node except in a cluster, where it is the slot's primary). */
-  private readonly pools = new Map<string, WatchConnectionPool>();
+  /** Dedicated connections per node (one node except in a cluster, where it is the slot's primary). */
+  private readonly pools = new Map<string, DedicatedConnectionPool>();
+  /** `waitForReplicas`, when on. */
+  private readonly durable: DurableWrites | undefined;
   private closed = false;
   private readonly watchQueue = new SerialQueue();
   private knownInitialized = false;
@@ -78,6 +95,10 @@ export class RedisStore implements RedisDataStore {
       commandTimeoutMs: settings.commandTimeoutMs,
       secrets: settings.secrets,
     };
+    this.durable =
+      settings.waitForReplicas === undefined
+        ? undefined
+        : new DurableWrites(settings.waitForReplicas);
     this.connection =
       settings.client === undefined
         ? new RedisConnection(topology.createClient(), true, this.policy)
@@ -100,45 +121,44 @@ export class RedisStore implements RedisDataStore {
       if (chunk.length > 0) chunks.push(chunk);
       return { hashKey: this.keys.kind(kind.namespace), chunks };
     });
-    const results = await this.retryRedirections(() =>
-      this.connection.run('init', 'write', async (client) => {
-        // One MULTI/EXEC: a reader never sees a half-replaced kind. An empty kind keeps its DEL and
-        // skips HSET (Redis refuses an HSET without fields).
-        const transaction = client.multi();
-        for (const { hashKey, chunks } of plan) {
-          transaction.del(hashKey);
-          for (const pairs of chunks) transaction.hset(hashKey, ...pairs);
-        }
-        transaction.set(this.keys.inited, '');
-        const executed = transaction.exec();
-        const wait = this.settings.waitForReplicas;
-        if (wait === undefined) return { executed: await executed, replicas: undefined };
-        // Issued at once, so that on one server it follows EXEC on the same connection.
-        const waited = this.topology
-          .waitClient(client, this.keys.inited)
-          .wait(wait.replicas, wait.timeoutMs);
-        waited.catch(() => {});
-        return { executed: await executed, replicas: await waited };
-      }),
-    );
-    if (results.executed === null) {
+    // One MULTI/EXEC: a reader never sees a half-replaced kind. An empty kind keeps its DEL and
+    // skips HSET (Redis refuses an HSET without fields).
+    const transaction = (client: RedisClient) => {
+      const multi = client.multi();
+      for (const { hashKey, chunks } of plan) {
+        multi.del(hashKey);
+        for (const pairs of chunks) multi.hset(hashKey, ...pairs);
+      }
+      return multi.set(this.keys.inited, '').exec();
+    };
+    const durable = this.durable;
+    const { executed, shortfall } = await this.retryRedirections(async () => {
+      if (durable === undefined) {
+        return { executed: await this.run('init', 'write', transaction), shortfall: undefined };
+      }
+      const { reply, shortfall } = await this.unresponsive(
+        durable.send(await this.dedicatedPool(this.keys.inited, 'init'), 'init', transaction),
+      );
+      return { executed: reply, shortfall };
+    });
+    if (executed === null) {
       throw new StowageError(
         StoreErrorCode.Backend,
         'Redis init failed: the transaction was aborted by a WATCH on the client; nothing was written',
       );
     }
-    for (const [error] of results.executed) {
+    for (const [error] of executed) {
       if (error !== null) throw this.error(error, 'init');
     }
     this.knownInitialized = true;
-    this.checkReplicas('init', results.replicas);
+    if (shortfall !== undefined) throw shortfall;
   }
 
   async get(kind: DataKind, key: string): Promise<SerializedItemDescriptor | undefined> {
     validateKind(kind);
     validateKey(key);
     const hashKey = this.keys.kind(kind.namespace);
-    const stored = await this.connection.run('get', 'read', (client) => client.hget(hashKey, key));
+    const stored = await this.run('get', 'read', (client) => client.hget(hashKey, key));
     if (stored === null) return undefined;
     const descriptor = parseStoredString(stored);
     if (descriptor === undefined) throw new StowageSerializationError(kind.namespace, [key]);
@@ -148,7 +168,7 @@ export class RedisStore implements RedisDataStore {
   async getAll(kind: DataKind): Promise<ReadonlyMap<string, SerializedItemDescriptor>> {
     validateKind(kind);
     const hashKey = this.keys.kind(kind.namespace);
-    const hash = await this.connection.run('getAll', 'read', (client) => client.hgetall(hashKey));
+    const hash = await this.run('getAll', 'read', (client) => client.hgetall(hashKey));
     const result = new Map<string, SerializedItemDescriptor>();
     const corrupt: string[] = [];
     for (const key of Object.keys(hash)) {
@@ -173,14 +193,7 @@ export class RedisStore implements RedisDataStore {
     const { version } = descriptor;
     let outcome: CasOutcome | undefined;
     if (this.strategy !== 'watch') {
-      outcome = await scriptUpsert(
-        this.connection,
-        hashKey,
-        key,
-        stored,
-        version,
-        this.settings.waitForReplicas,
-      );
+      outcome = await this.scriptUpsert({ hashKey, key, stored, version });
       if (outcome.status === 'scripts-unavailable') {
         if (this.strategy === 'script') throw this.error(outcome.error, 'upsert');
         // Scripting is refused to this user or disabled on this server: WATCH from now on.
@@ -191,7 +204,7 @@ export class RedisStore implements RedisDataStore {
       outcome = await this.watchQueue.run(hashKey, () =>
         this.retryRedirections(async () =>
           watchUpsert({
-            pool: await this.watchPool(hashKey),
+            pool: await this.dedicatedPool(hashKey, 'upsert'),
             maxAttempts: this.settings.maxUpsertAttempts,
             hook: this.settings.upsertHook,
             kind,
@@ -199,12 +212,12 @@ export class RedisStore implements RedisDataStore {
             hashKey,
             stored,
             version,
-            wait: this.settings.waitForReplicas,
+            durable: this.durable,
           }),
         ),
       );
     }
-    if (outcome.status === 'applied') this.checkReplicas('upsert', outcome.replicas);
+    if (outcome.status === 'applied' && outcome.shortfall !== undefined) throw outcome.shortfall;
     return this.upsertResult(kind, key, outcome);
   }
 
@@ -244,7 +257,7 @@ export class RedisStore implements RedisDataStore {
   async isInitialized(): Promise<boolean> {
     // Always asks, so that an unreachable server is reported, as every driver does; a true answer
     // is kept, so a marker deleted later does not make this instance re-initialize.
-    const exists = await this.connection.run('isInitialized', 'read', (client) =>
+    const exists = await this.run('isInitialized', 'read', (client) =>
       client.exists(this.keys.inited),
     );
     if (exists > 0) this.knownInitialized = true;
@@ -262,13 +275,53 @@ export class RedisStore implements RedisDataStore {
     this.pools.clear();
   }
 
-  /** A WAIT that confirmed fewer replicas than required: the write stays applied, say so. */
-  private checkReplicas(operation: string, replicas: number | undefined): void {
-    const wait = this.settings.waitForReplicas;
-    if (wait === undefined || replicas === undefined || replicas >= wait.replicas) return;
-    throw new StowageError(
-      StoreErrorCode.DurabilityNotConfirmed,
-      `Redis ${operation} WAS applied on the primary, but only ${replicas} of ${wait.replicas} replicas confirmed it within ${wait.timeoutMs} ms: a failover may still lose it`,
+  /** An operation on the store's shared connection (see {@link unresponsive}). */
+  private run<T>(
+    operation: string,
+    kind: 'read' | 'write',
+    op: (client: RedisClient) => Promise<T>,
+  ): Promise<T> {
+    return this.unresponsive(this.connection.run(operation, kind, op));
+  }
+
+  /**
+   * Settles like `pending`; a failure that says the store's node did not answer (a timeout, or
+   * no connection) lets the topology look for a new one: in a cluster, a frozen or dead primary
+   * is left once the cluster has promoted its replica, even by a store that only writes.
+   */
+  private unresponsive<T>(pending: Promise<T>): Promise<T> {
+    return this.topology.mode === 'cluster' ? pending.catch(this.afterFailure) : pending;
+  }
+
+  /** One handler for every operation (no closure per call on the read path). */
+  private readonly afterFailure = (error: unknown): never => {
+    if (StowageError.is(error) && UNRESPONSIVE.has(error.code)) {
+      this.topology.nodeUnresponsive(this.connection.client, this.keys.inited, this.leftNode);
+    }
+    throw error;
+  };
+
+  /** The store's slot has left `node`: its dedicated connections are cut and forgotten. */
+  private readonly leftNode = (node: string): void => {
+    this.pools.get(node)?.abandon();
+    this.pools.delete(node);
+  };
+
+  /** The compare-and-set script, followed by WAIT on a dedicated connection when durable. */
+  private scriptUpsert(write: CasWrite): Promise<CasOutcome> {
+    const { hashKey } = write;
+    if (this.durable === undefined) return this.unresponsive(scriptUpsert(this.connection, write));
+    const main = this.connection.client;
+    const targets: DurableTargets = {
+      pool: (address) =>
+        address === undefined
+          ? this.dedicatedPool(hashKey, 'upsert')
+          : Promise.resolve(this.poolFor(this.topology.redirectTarget(main, address))),
+    };
+    return this.unresponsive(
+      durableScriptUpsert(this.durable, targets, write).catch((error: unknown) => {
+        throw this.error(error, 'upsert');
+      }),
     );
   }
 
@@ -305,20 +358,34 @@ export class RedisStore implements RedisDataStore {
     }
   }
 
-  /** The pool of WATCH connections to the node serving `hashKey` (in a cluster: its slot's primary). */
-  private async watchPool(hashKey: string): Promise<WatchConnectionPool> {
+  /** The dedicated connections to the node serving `hashKey` (in a cluster: its slot's primary). */
+  private async dedicatedPool(
+    hashKey: string,
+    operation: string,
+  ): Promise<DedicatedConnectionPool> {
     if (this.closed) {
-      throw new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed');
+      throw new StowageError(
+        StoreErrorCode.Closed,
+        `Redis ${operation} failed: the store is closed`,
+      );
     }
-    // In a cluster the main client must know the slot map first (it connects and maps it).
-    const target = await this.connection.run('upsert', 'read', async (client) =>
+    const main = this.connection.client;
+    if (this.topology.mode !== 'cluster') {
+      return this.poolFor(this.topology.transactionTarget(main, hashKey));
+    }
+    // The cluster client must know the slot map first (it connects and maps it).
+    const target = await this.run(operation, 'read', async (client) =>
       this.topology.transactionTarget(client, hashKey),
     );
+    return this.poolFor(target);
+  }
+
+  private poolFor(target: TransactionTarget): DedicatedConnectionPool {
     let pool = this.pools.get(target.node);
     if (pool === undefined) {
-      pool = new WatchConnectionPool(
+      pool = new DedicatedConnectionPool(
         () => new RedisConnection(target.create(), true, this.policy),
-        MAX_WATCH_CONNECTIONS,
+        MAX_DEDICATED_CONNECTIONS,
         this.settings.commandTimeoutMs,
       );
       this.pools.set(target.node, pool);

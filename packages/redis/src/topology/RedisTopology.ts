@@ -32,10 +32,18 @@ export interface RedisTopology {
    */
   transactionTarget(main: RedisClient, key: string): TransactionTarget;
   /**
-   * The connection a write to `key` went out on, for the WAIT that must follow it there (in a
-   * cluster, the client's connection to the slot's primary).
+   * The dedicated connections to the node a MOVED or ASK reply named (`host:port` as the cluster
+   * announces it). Outside a cluster, the same as {@link transactionTarget}.
    */
-  waitClient(main: RedisClient, key: string): Redis;
+  redirectTarget(main: RedisClient, address: string): TransactionTarget;
+  /**
+   * Called when a command to the node serving `key` timed out or could not reach it. In a cluster
+   * the slot may have moved to a promoted replica the client does not know yet: the slot map is
+   * refreshed (bounded), and once it shows the slot elsewhere the client's connection to the old
+   * node is cut and `left(node)` called, so that nothing waits on a hung primary any longer.
+   * Nothing to do elsewhere (a Sentinel client follows the sentinels).
+   */
+  nodeUnresponsive(main: RedisClient, key: string, left: (node: string) => void): void;
   /**
    * The cheapest health probe: PING on one server; in a cluster a read of `key` (the store's
    * marker), so that it reaches the node serving the store's slot, not a random one.

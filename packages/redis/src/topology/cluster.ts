@@ -1,16 +1,28 @@
 import { Cluster, Redis } from 'ioredis';
-import { ownedClientPolicy } from '../connection/clientPolicy.js';
+import { cutOff, ownedClientPolicy } from '../connection/clientPolicy.js';
 import { slotRedirection } from '../errors/toStowageError.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import { clusterPrefix, keySlot } from './keySlot.js';
-import type { RedisClient, RedisTopology } from './RedisTopology.js';
+import type { RedisClient, RedisTopology, TransactionTarget } from './RedisTopology.js';
 
 /** Pause before ioredis retries a command the cluster answered TRYAGAIN/CLUSTERDOWN/MOVED to. */
 const RETRY_DELAY_MS = 100;
+/**
+ * While a node does not answer, the slot map is refreshed every this long (a bound, not a storm),
+ * until this long after the last failure: the cluster promotes a replica of a hung primary a
+ * second or two after the first commands time out, and only a refresh after that finds it.
+ */
+const UNRESPONSIVE_REFRESH_MS = 250;
+const UNRESPONSIVE_WATCH_MS = 3000;
+/**
+ * Longest wait for one node's CLUSTER SLOTS during a refresh, after which the next node is asked
+ * (ioredis's default): a hung node must not hold up the refresh that would leave it.
+ */
+const SLOTS_REFRESH_TIMEOUT_MS = 1000;
 
 /** The address (`host:port`, after natMap) of the primary serving the slot of `key`, if known. */
 function primaryOf(main: RedisClient, key: string): string {
-  const address = (main as Cluster).slots[keySlot(key)]?.[0];
+  const address = knownPrimaryOf(main, key);
   if (address === undefined) {
     // Classified as a connection failure: the cluster's slot map is not known (yet).
     throw Object.assign(new Error(`no primary known for slot ${keySlot(key)}; not connected`), {
@@ -18,6 +30,10 @@ function primaryOf(main: RedisClient, key: string): string {
     });
   }
   return address;
+}
+
+function knownPrimaryOf(main: RedisClient, key: string): string | undefined {
+  return (main as Cluster).slots[keySlot(key)]?.[0];
 }
 
 function splitAddress(address: string): { host: string; port: number } {
@@ -55,6 +71,31 @@ export function clusterTopology(settings: RedisSettings): RedisTopology {
             Object.entries(cluster.natMap).map(([from, { host, port }]) => [from, { host, port }]),
           ),
         };
+  /** An announced `host:port` as the application reaches it (natMap). */
+  const translate = (address: string) => {
+    const mapped = cluster.natMap?.[address];
+    return mapped === undefined ? address : `${mapped.host}:${mapped.port}`;
+  };
+  const nodeTarget = (main: RedisClient, node: string): TransactionTarget => ({
+    node,
+    create: () =>
+      new Redis({
+        ...ownedClientPolicy(settings),
+        ...splitAddress(node),
+        ...credentials,
+        // MOVED here means the cluster client's slot map is out of date (a reshard or failover
+        // it has not met itself, as when the store only writes): refresh it, so that the retry
+        // goes to the new owner. Never a reconnect of this one.
+        reconnectOnError: (error) => {
+          if (slotRedirection(error) === 'moved') (main as Cluster).refreshSlotsCache();
+          return false;
+        },
+      }),
+  });
+  let watchUntil = 0;
+  let refresher: NodeJS.Timeout | undefined;
+  /** Nodes that served the store's slot when they stopped answering. */
+  const suspects = new Map<string, Redis | undefined>();
   return {
     mode: 'cluster',
     effectivePrefix: clusterPrefix(settings.prefix),
@@ -70,41 +111,52 @@ export function clusterTopology(settings: RedisSettings): RedisTopology {
           retryDelayOnFailover: RETRY_DELAY_MS,
           retryDelayOnClusterDown: RETRY_DELAY_MS,
           retryDelayOnTryAgain: RETRY_DELAY_MS,
-          slotsRefreshTimeout: settings.connectTimeoutMs,
+          slotsRefreshTimeout: Math.min(settings.connectTimeoutMs, SLOTS_REFRESH_TIMEOUT_MS),
           ...natMap,
           redisOptions: { ...nodePolicy, enableReadyCheck, ...credentials },
         },
       ),
-    transactionTarget(main, key) {
-      const node = primaryOf(main, key);
-      return {
-        node,
-        create: () =>
-          new Redis({
-            ...ownedClientPolicy(settings),
-            ...splitAddress(node),
-            ...credentials,
-            // MOVED here means the cluster client's slot map is out of date (a reshard or failover
-            // it has not met itself, as when the store only writes): refresh it, so that the
-            // retry of the transaction goes to the new owner. Never a reconnect of this one.
-            reconnectOnError: (error) => {
-              if (slotRedirection(error) === 'moved') (main as Cluster).refreshSlotsCache();
-              return false;
-            },
-          }),
-      };
-    },
-    waitClient(main, key) {
-      const node = primaryOf(main, key);
-      const client = (main as Cluster)
-        .nodes('master')
-        .find(({ options }) => `${options.host}:${options.port}` === node);
-      if (client === undefined) {
-        throw Object.assign(new Error(`no connection to the primary of ${node}; not connected`), {
-          code: 'ECONNREFUSED',
-        });
+    transactionTarget: (main, key) => nodeTarget(main, primaryOf(main, key)),
+    redirectTarget: (main, address) => nodeTarget(main, translate(address)),
+    nodeUnresponsive(main, key, left) {
+      // A command that hangs never makes ioredis refresh the map by itself: a frozen primary
+      // would keep the store for as long as it is frozen, after its replica took over.
+      watchUntil = performance.now() + UNRESPONSIVE_WATCH_MS;
+      const cluster = main as Cluster;
+      const suspect = knownPrimaryOf(main, key);
+      // Its connection, taken now: a refresh that no longer lists the node drops it from the
+      // client with a half-close, which leaves the commands waiting there for as long as it hangs.
+      if (suspect !== undefined && !suspects.has(suspect)) {
+        suspects.set(
+          suspect,
+          cluster.nodes('all').find(({ options }) => `${options.host}:${options.port}` === suspect),
+        );
       }
-      return client;
+      if (refresher !== undefined) return;
+      const refresh = () =>
+        cluster.refreshSlotsCache((error) => {
+          const owner =
+            error === undefined || error === null ? knownPrimaryOf(main, key) : undefined;
+          if (owner === undefined) return;
+          for (const [node, client] of suspects) {
+            if (node === owner) continue;
+            suspects.delete(node);
+            // Commands still waiting there fail as unanswered.
+            if (client !== undefined) cutOff(client);
+            left(node);
+          }
+        });
+      refresh();
+      refresher = setInterval(() => {
+        if (performance.now() > watchUntil || cluster.status === 'end') {
+          clearInterval(refresher);
+          refresher = undefined;
+          suspects.clear();
+          return;
+        }
+        refresh();
+      }, UNRESPONSIVE_REFRESH_MS);
+      refresher.unref();
     },
     probe: (main, key) => main.exists(key),
   };

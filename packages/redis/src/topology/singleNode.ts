@@ -7,11 +7,17 @@ import type { RedisTopology } from './RedisTopology.js';
  */
 export function singleNode(
   createClient: () => Redis,
-): Pick<RedisTopology, 'createClient' | 'transactionTarget' | 'waitClient' | 'probe'> {
+): Pick<
+  RedisTopology,
+  'createClient' | 'transactionTarget' | 'redirectTarget' | 'nodeUnresponsive' | 'probe'
+> {
+  const primary = { node: 'primary', create: createClient };
   return {
     createClient,
-    transactionTarget: () => ({ node: 'primary', create: createClient }),
-    waitClient: (main) => main as Redis,
+    transactionTarget: () => primary,
+    redirectTarget: () => primary,
+    // The client reconnects by itself (and asks the sentinels again).
+    nodeUnresponsive: () => {},
     probe: (main) => main.ping(),
   };
 }

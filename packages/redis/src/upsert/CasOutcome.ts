@@ -1,7 +1,9 @@
+import type { DurabilityNotConfirmedError } from '../errors/durabilityNotConfirmed.js';
+
 /** What one compare-and-set decided, whichever strategy ran it. */
 export type CasOutcome =
-  /** `replicas`: how many replicas confirmed the write, when WAIT was asked for. */
-  | { readonly status: 'applied'; readonly replicas?: number }
+  /** `shortfall`: the replicas `waitForReplicas` asked for did not all confirm the write. */
+  | { readonly status: 'applied'; readonly shortfall?: DurabilityNotConfirmedError | undefined }
   /** The stored version is the same or higher; `current` is the stored string. */
   | { readonly status: 'rejected'; readonly current: string }
   /** The stored value has no readable version: nothing was written. */

@@ -1,9 +1,10 @@
 import type { RedisConnection } from '../connection/RedisConnection.js';
-import { replyCode } from '../errors/toStowageError.js';
-import type { WaitForReplicasOptions } from '../RedisDriverOptions.js';
+import type { DurableWrites } from '../durability/DurableWrites.js';
+import { redirectionOf, replyCode } from '../errors/toStowageError.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import type { CasOutcome } from './CasOutcome.js';
 import { COMPARE_AND_SET_LUA, COMPARE_AND_SET_SHA, CORRUPT_REPLY } from './compareAndSetScript.js';
+import type { DedicatedConnectionPool } from './DedicatedConnectionPool.js';
 
 /** True when the server refuses the scripting commands themselves (not a key of the script). */
 function refusesScripting(error: unknown): boolean {
@@ -14,39 +15,6 @@ function refusesScripting(error: unknown): boolean {
     (code === 'NOPERM' && /'eval(sha)?'/i.test(message)) ||
     (code === 'ERR' && /unknown command .?eval/i.test(message))
   );
-}
-
-/** The reply of the script, and how many replicas confirmed it when WAIT was asked for. */
-interface DurableReply {
-  readonly reply: unknown;
-  readonly replicas: number;
-}
-
-/**
- * The script and WAIT in one pipeline: both go out on the same connection, in that order (in a
- * cluster, to the primary of the key's slot). Sent one after the other instead, a reconnect in
- * between (a failover) would send WAIT to another server, which would confirm nothing real.
- */
-async function evalDurably(
-  client: RedisClient,
-  args: ReadonlyArray<string>,
-  wait: WaitForReplicasOptions,
-  withBody: boolean,
-): Promise<DurableReply> {
-  const pipeline = client.pipeline();
-  if (withBody) pipeline.eval(COMPARE_AND_SET_LUA, 1, ...args);
-  else pipeline.evalsha(COMPARE_AND_SET_SHA, 1, ...args);
-  const results = await pipeline.wait(wait.replicas, wait.timeoutMs).exec();
-  const [written, waited] = results ?? [];
-  if (written === undefined || waited === undefined) throw new Error('Command timed out');
-  if (written[0] !== null) {
-    if (!withBody && replyCode(written[0]) === 'NOSCRIPT') {
-      return evalDurably(client, args, wait, true);
-    }
-    throw written[0];
-  }
-  if (waited[0] !== null) throw waited[0];
-  return { reply: written[1], replicas: Number(waited[1]) };
 }
 
 async function evalCompareAndSet(
@@ -63,32 +31,109 @@ async function evalCompareAndSet(
   }
 }
 
+/** The script's (non-error) reply as a CAS outcome. */
+function outcomeOf(reply: unknown): CasOutcome {
+  if (typeof reply === 'string') return { status: 'rejected', current: reply };
+  if (Buffer.isBuffer(reply)) return { status: 'rejected', current: reply.toString('utf8') };
+  return { status: 'applied' };
+}
+
+/** The outcome the script's error reply stands for, or undefined when it is a real failure. */
+function errorOutcome(error: unknown): CasOutcome | undefined {
+  if (replyCode(error) === CORRUPT_REPLY) return { status: 'corrupt' };
+  if (refusesScripting(error)) return { status: 'scripts-unavailable', error };
+  return undefined;
+}
+
+/** One compare-and-set: the kind's hash, the item key, the string to store and its version. */
+export interface CasWrite {
+  readonly hashKey: string;
+  readonly key: string;
+  readonly stored: string;
+  readonly version: number;
+}
+
+/** KEYS[1] and ARGV of the script. */
+const scriptArgs = ({ hashKey, key, stored, version }: CasWrite) => [
+  hashKey,
+  key,
+  stored,
+  String(version),
+];
+
 /**
  * Runs the compare-and-set script: one round trip, atomic on the server, so concurrent writers on
  * any number of processes can never make a lower version win.
  */
-export function scriptUpsert(
-  connection: RedisConnection,
-  hashKey: string,
-  key: string,
-  stored: string,
-  version: number,
-  wait?: WaitForReplicasOptions,
-): Promise<CasOutcome> {
-  const args = [hashKey, key, stored, String(version)];
+export function scriptUpsert(connection: RedisConnection, write: CasWrite): Promise<CasOutcome> {
+  const args = scriptArgs(write);
   return connection.run('upsert', 'write', async (client): Promise<CasOutcome> => {
-    let reply: unknown;
-    let replicas: number | undefined;
     try {
-      if (wait === undefined) reply = await evalCompareAndSet(client, args);
-      else ({ reply, replicas } = await evalDurably(client, args, wait, false));
+      return outcomeOf(await evalCompareAndSet(client, args));
     } catch (error) {
-      if (replyCode(error) === CORRUPT_REPLY) return { status: 'corrupt' };
-      if (refusesScripting(error)) return { status: 'scripts-unavailable', error };
-      throw error;
+      const outcome = errorOutcome(error);
+      if (outcome === undefined) throw error;
+      return outcome;
     }
-    if (typeof reply === 'string') return { status: 'rejected', current: reply };
-    if (Buffer.isBuffer(reply)) return { status: 'rejected', current: reply.toString('utf8') };
-    return replicas === undefined ? { status: 'applied' } : { status: 'applied', replicas };
   });
+}
+
+/** The nodes a durable write can be sent to (in a cluster: the slot's primary, or a redirection). */
+export interface DurableTargets {
+  /** The dedicated connections to the node serving the store now, or to `address`. */
+  pool(address?: string): Promise<DedicatedConnectionPool>;
+}
+
+/** Redirections and script loads one durable upsert follows before it gives up. */
+const MAX_HOPS = 5;
+
+type Reply = { readonly value: unknown } | { readonly error: unknown };
+
+/**
+ * The script and WAIT on a dedicated connection (see {@link DurableWrites}). In a cluster, MOVED
+ * (the slot has a new owner) and ASK (the store's hash has already been moved to the node
+ * importing the slot) are followed here, for the write and its WAIT together, on the node the
+ * reply names: nothing was applied where the redirection came from.
+ */
+export async function durableScriptUpsert(
+  durable: DurableWrites,
+  targets: DurableTargets,
+  write: CasWrite,
+): Promise<CasOutcome> {
+  const args = scriptArgs(write);
+  let pool = await targets.pool();
+  let asking = false;
+  let withBody = false;
+  for (let hop = 0; ; hop++) {
+    const { reply, shortfall } = await durable.send<Reply>(
+      pool,
+      'upsert',
+      (client) =>
+        (withBody
+          ? client.eval(COMPARE_AND_SET_LUA, 1, ...args)
+          : client.evalsha(COMPARE_AND_SET_SHA, 1, ...args)
+        ).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        ),
+      asking,
+    );
+    if ('value' in reply) {
+      const outcome = outcomeOf(reply.value);
+      return outcome.status === 'applied' ? { status: 'applied', shortfall } : outcome;
+    }
+    const { error } = reply;
+    const outcome = errorOutcome(error);
+    if (outcome !== undefined) return outcome;
+    if (hop >= MAX_HOPS) throw error;
+    if (replyCode(error) === 'NOSCRIPT' && !withBody) {
+      withBody = true;
+      continue;
+    }
+    const redirection = redirectionOf(error);
+    if (redirection === undefined) throw error;
+    // (A MOVED also refreshes the cluster client's slot map: see the cluster topology.)
+    pool = await targets.pool(redirection.address);
+    asking = redirection.kind === 'ask';
+  }
 }

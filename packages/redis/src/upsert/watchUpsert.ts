@@ -5,14 +5,16 @@ import {
   StowageError,
   type UpsertReadWriteHook,
 } from '@stowage/core';
+import type { Redis } from 'ioredis';
+import type { DurableWrites } from '../durability/DurableWrites.js';
+import type { WriteAnswer } from '../durability/writeThenWait.js';
 import { slotRedirection } from '../errors/toStowageError.js';
-import type { WaitForReplicasOptions } from '../RedisDriverOptions.js';
 import type { CasOutcome } from './CasOutcome.js';
-import type { WatchConnectionPool } from './WatchConnectionPool.js';
+import type { DedicatedConnectionPool } from './DedicatedConnectionPool.js';
 
 /** One upsert through the WATCH strategy. */
 export interface WatchUpsert {
-  readonly pool: WatchConnectionPool;
+  readonly pool: DedicatedConnectionPool;
   readonly maxAttempts: number;
   readonly hook: UpsertReadWriteHook | undefined;
   readonly kind: DataKind;
@@ -21,7 +23,7 @@ export interface WatchUpsert {
   readonly stored: string;
   readonly version: number;
   /** WAIT after EXEC, on the same dedicated connection. */
-  readonly wait?: WaitForReplicasOptions | undefined;
+  readonly durable?: DurableWrites | undefined;
 }
 
 const RETRY = Symbol('retry');
@@ -79,8 +81,11 @@ async function transaction(
   upsert: WatchUpsert,
   attempt: number,
 ): Promise<CasOutcome | typeof RETRY> {
-  const { pool, hook, kind, key, hashKey, stored, version } = upsert;
+  const { pool, hook, kind, key, hashKey, stored, version, durable } = upsert;
   const connection = await pool.acquire();
+  const exec = (client: Redis) => client.multi().hset(hashKey, key, stored).exec();
+  type Executed = Awaited<ReturnType<typeof exec>>;
+  const seen: WriteAnswer<Executed> = {};
   let reusable = false;
   try {
     const outcome = await connection.run(
@@ -100,18 +105,30 @@ async function transaction(
               : { status: 'rejected', current: old };
           }
         }
-        const results = await client.multi().hset(hashKey, key, stored).exec();
-        if (results === null) return RETRY;
-        const failure = results.find(([error]) => error !== null)?.[0];
-        if (failure !== undefined && failure !== null) throw failure;
-        if (upsert.wait === undefined) return { status: 'applied' };
-        const { replicas, timeoutMs } = upsert.wait;
-        return { status: 'applied', replicas: await client.wait(replicas, timeoutMs) };
+        if (durable === undefined) return executed(await exec(client as Redis));
+        const sent = await durable.writeThenWait(client as Redis, exec, seen);
+        const result = executed(sent.reply);
+        if (result === RETRY) return RETRY;
+        return { status: 'applied', shortfall: durable.shortfall('upsert', sent) };
       },
     );
     reusable = true;
     return outcome;
+  } catch (error) {
+    // EXEC was answered, its WAIT was not: applied, durability not confirmed.
+    const shortfall = durable?.unanswered('upsert', seen, error);
+    if (shortfall === undefined || seen.answer === undefined) throw error;
+    const result = executed(seen.answer.reply);
+    return result === RETRY ? RETRY : { status: 'applied', shortfall };
   } finally {
     pool.release(connection, reusable);
   }
+}
+
+/** What EXEC's answer means: RETRY when a WATCH aborted it; its failure thrown. */
+function executed(results: [Error | null, unknown][] | null): CasOutcome | typeof RETRY {
+  if (results === null) return RETRY;
+  const failure = results.find(([error]) => error !== null)?.[0];
+  if (failure !== undefined && failure !== null) throw failure;
+  return { status: 'applied' };
 }

@@ -2,7 +2,6 @@ import { StowageError } from '@stowage/core';
 import type { RedisCluster, RedisServer } from '@stowage/testing';
 import type { RedisDataStore } from '../../src/index.js';
 import { clusterPrefix } from '../../src/topology/keySlot.js';
-import { pollUntil } from './nodeState.js';
 
 /** Slots `redis-cli --cluster create` gives to the first, second and third primary. */
 const SLOT_PER_SHARD = [0, 8000, 16_000];
@@ -30,23 +29,6 @@ export async function prefixServedBy(
     }
   }
   throw new Error(`no prefix ${base}-<n> served by ${primary.port}`);
-}
-
-/** Waits until a node other than `oldPort` serves `slot` (the replica was promoted). */
-export function waitForPromotion(
-  cluster: RedisCluster,
-  slot: number,
-  oldPort: number,
-  timeoutMs = 15_000,
-): Promise<RedisServer> {
-  return pollUntil(
-    `a replica promoted for slot ${slot}`,
-    async () => {
-      const owner = await cluster.primaryForSlot(slot);
-      return owner.port === oldPort ? undefined : owner;
-    },
-    timeoutMs,
-  );
 }
 
 /** The first message seen for each error code of a store's failed operations. */

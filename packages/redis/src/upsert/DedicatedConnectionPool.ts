@@ -1,4 +1,6 @@
 import { StoreErrorCode, StowageError } from '@stowage/core';
+import type { Redis } from 'ioredis';
+import { cutOff } from '../connection/clientPolicy.js';
 import type { RedisConnection } from '../connection/RedisConnection.js';
 
 interface PendingAcquire {
@@ -8,13 +10,21 @@ interface PendingAcquire {
 }
 
 /**
- * Dedicated connections for WATCH transactions. WATCH belongs to a connection: two transactions
- * sharing one would watch each other's keys and one EXEC would clear the other's WATCH, so each
- * transaction borrows a connection of its own. Connections are created on demand, up to `max`; a
- * borrower waits at most `acquireTimeoutMs` for one.
+ * Dedicated connections to one node, each lent to one operation at a time:
+ *
+ * - WATCH transactions. WATCH belongs to a connection: two transactions sharing one would watch
+ *   each other's keys and one EXEC would clear the other's WATCH.
+ * - Durable writes (`waitForReplicas`). WAIT must follow the write on the connection that wrote,
+ *   and it blocks that connection until the replicas confirm or its timeout passes: on the
+ *   store's shared connection it would hold up every read and every other writer's WAIT.
+ *
+ * Connections are created on demand, up to `max`; a borrower waits at most `acquireTimeoutMs`
+ * for one.
  */
-export class WatchConnectionPool {
+export class DedicatedConnectionPool {
   private readonly idle: RedisConnection[] = [];
+  /** Every open connection, idle or lent. */
+  private readonly open = new Set<RedisConnection>();
   private readonly pending: PendingAcquire[] = [];
   private size = 0;
   private closed = false;
@@ -26,17 +36,17 @@ export class WatchConnectionPool {
   ) {}
 
   /** A connection no other transaction uses until it is released. */
-  acquire(): Promise<RedisConnection> {
+  acquire(operation = 'upsert'): Promise<RedisConnection> {
     if (this.closed) {
       return Promise.reject(
-        new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed'),
+        new StowageError(StoreErrorCode.Closed, `Redis ${operation} failed: the store is closed`),
       );
     }
     const idle = this.idle.pop();
     if (idle !== undefined) return Promise.resolve(idle);
     if (this.size < this.max) {
       this.size += 1;
-      return Promise.resolve(this.create());
+      return Promise.resolve(this.created());
     }
     return new Promise((resolve, reject) => {
       const entry: PendingAcquire = {
@@ -47,7 +57,7 @@ export class WatchConnectionPool {
           reject(
             new StowageError(
               StoreErrorCode.Timeout,
-              `Redis upsert failed: no connection for a WATCH transaction was free within ${this.acquireTimeoutMs} ms; nothing was sent`,
+              `Redis ${operation} failed: no dedicated write connection was free within ${this.acquireTimeoutMs} ms; nothing was sent`,
             ),
           );
         }, this.acquireTimeoutMs),
@@ -63,12 +73,13 @@ export class WatchConnectionPool {
   release(connection: RedisConnection, reusable: boolean): void {
     if (!reusable || this.closed) {
       connection.close();
+      this.open.delete(connection);
       this.size -= 1;
       const next = this.closed ? undefined : this.pending.shift();
       if (next !== undefined) {
         clearTimeout(next.timer);
         this.size += 1;
-        next.resolve(this.create());
+        next.resolve(this.created());
       }
       return;
     }
@@ -91,6 +102,25 @@ export class WatchConnectionPool {
         new StowageError(StoreErrorCode.Closed, 'Redis upsert failed: the store is closed'),
       );
     }
-    for (const connection of this.idle.splice(0)) connection.close();
+    for (const connection of this.idle.splice(0)) {
+      connection.close();
+      this.open.delete(connection);
+    }
+  }
+
+  /**
+   * Closes the pool and cuts the connections still lent (their commands fail as unanswered, a
+   * write as `outcome-unknown`): the node no longer serves the store and may never answer.
+   */
+  abandon(): void {
+    this.close();
+    // A reconnecting drop, not close(): the operation sees its command cut off, not "closed".
+    for (const connection of this.open) cutOff(connection.client as Redis);
+  }
+
+  private created(): RedisConnection {
+    const connection = this.create();
+    this.open.add(connection);
+    return connection;
   }
 }
