@@ -271,7 +271,8 @@ export async function rightsFindings(
 /** maxmemory-policy, memory use, persistence and replication, from the admin connection. */
 export async function serverFindings(
   admin: Client | undefined,
-  replicasWanted: number | undefined,
+  /** `waitForReplicas.replicas`: a count, or 'attached' (every replica, at least one). */
+  replicasWanted: number | 'attached' | undefined,
 ): Promise<Finding[]> {
   const needsAdmin = (check: string, what: string) =>
     finding(
@@ -348,12 +349,13 @@ export async function serverFindings(
     const replicas = Number(replication.get('connected_slaves') ?? 0);
     const minReplicas = Number((await configGet(node, 'min-replicas-to-write')) ?? 0);
     const detail = `role ${replication.get('role') ?? '?'}, ${replicas} connected replicas, min-replicas-to-write ${minReplicas}`;
-    if (replicasWanted !== undefined && replicas < replicasWanted) {
+    const wanted = replicasWanted === 'attached' ? 1 : replicasWanted;
+    if (wanted !== undefined && replicas < wanted) {
       findings.push(
         finding(
           `replication${where}`,
           'error',
-          `${detail}: waitForReplicas wants ${replicasWanted}, so every write fails durability-not-confirmed`,
+          `${detail}: waitForReplicas wants ${replicasWanted === 'attached' ? 'every attached replica, at least one' : replicasWanted}, so every write fails durability-not-confirmed`,
           'add replicas or lower waitForReplicas.replicas',
         ),
       );

@@ -32,6 +32,7 @@ import {
 } from '../upsert/scriptUpsert.js';
 import { watchUpsert } from '../upsert/watchUpsert.js';
 import { type RedisKeys, redisKeys } from './redisKeys.js';
+import { storeNode } from './storeNode.js';
 
 /** Keys asked for per SCAN of `listKinds`. */
 const SCAN_COUNT = 1000;
@@ -227,7 +228,7 @@ export class RedisStore implements RedisDataStore {
     const pattern = `${base.replace(/[*?[\]\\]/g, '\\$&')}*`;
     const namespaces = await this.connection.run('listKinds', 'read', async (client) => {
       // Every key of a store lives on one node (in a cluster, the primary of the store's slot).
-      const node = this.topology.waitClient(client, this.keys.inited);
+      const node = storeNode(client, this.keys.inited);
       const found = new Set<string>();
       let cursor = '0';
       do {
