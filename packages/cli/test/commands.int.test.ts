@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,12 @@ describe('help and usage', () => {
     }
     const inspect = await stowage(['inspect', '--help']);
     expect(inspect.stdout).toContain('--follow (print change events) needs the change feed');
+  });
+
+  it('uses the configuration applications use: memory when nothing is set', async () => {
+    const run = await stowage(['inspect']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('memory, prefix "stowage": not initialized\nno kinds\n');
   });
 
   it('answers 3 for an unknown command or option, and for invalid configuration', async () => {
@@ -399,6 +405,49 @@ describe('progress on a terminal', () => {
       'features: 3 records',
       'segments: 1 records',
     ]);
+  });
+});
+
+/** Runs a shell command on a pseudo-terminal (util-linux `script`), answering `answer` to a [y/N]. */
+function onTerminal(
+  command: string,
+  answer: string,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: cleanEnv() });
+    let output = '';
+    let answered = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      if (!answered && output.includes('[y/N]')) {
+        answered = true;
+        child.stdin.write(`${answer}\n`);
+      }
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('confirmation on a terminal', () => {
+  it('asks, and writes only after yes', async () => {
+    await seeded('ask');
+    const file = join(dir, 'ask.jsonl');
+    await writeFile(file, `${record('features', 'only', 9, {})}\n`);
+    const command = `${process.execPath} ${BIN} import ${file} --replace -u ${url} -p ask`;
+    const no = await onTerminal(command, 'n');
+    expect(no.output).toContain('which holds data? [y/N]');
+    expect(no.output).toContain('stowage: not confirmed: nothing was written');
+    expect(no.code).toBe(3);
+    expect(await admin.hlen('ask:features')).toBe(3);
+    const yes = await onTerminal(command, 'y');
+    expect(yes.code).toBe(0);
+    expect(yes.output).toMatch(/replace +\[=+\] 1\/1/);
+    expect(await admin.hkeys('ask:features')).toEqual(['only']);
   });
 });
 
