@@ -8,7 +8,9 @@ export interface Output {
   out(line: string): void;
   /** stderr: progress, diagnostics. */
   err(line: string): void;
-  /** True when stderr is a terminal (progress bars, questions). */
+  /** True when stderr is a terminal: progress bars. */
+  readonly terminal: boolean;
+  /** True when stdin and stderr are a terminal: questions can be asked. */
   readonly interactive: boolean;
 }
 
@@ -17,6 +19,7 @@ export function createOutput(json: boolean): Output {
     json,
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
+    terminal: process.stderr.isTTY === true,
     interactive: process.stderr.isTTY === true && process.stdin.isTTY === true,
   };
 }

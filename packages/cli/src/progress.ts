@@ -12,7 +12,7 @@ export interface Progress {
 }
 
 export function createProgress(output: Output): Progress {
-  if (!output.interactive || output.json) {
+  if (!output.terminal || output.json) {
     let label = '';
     return {
       start(next) {

@@ -1,5 +1,5 @@
 import { startRedisServer } from '@stowage/testing';
-import { aclRules, SCRIPT_COMMANDS } from './support/minimalAcl.js';
+import { aclRules, SCRIPT_COMMANDS, withoutListKinds } from './support/minimalAcl.js';
 import { registerRedisConformance } from './support/registerRedisConformance.js';
 
 // An ACL user with the minimal rule: its keys only, the driver's commands only (no +@all). The
@@ -13,12 +13,8 @@ registerRedisConformance({
       password: 'admin-secret',
       users: [{ name: 'app', password: 'app-secret', rules: aclRules('acl-*', SCRIPT_COMMANDS) }],
     }),
-  // The minimal rule has no SCAN, so the suite is shown a store without the optional listKinds:
-  // only tools (the stowage command line) list kinds, under a user granted +scan as well.
-  decorate: (store) =>
-    new Proxy(store, {
-      get: (target, name) => (name === 'listKinds' ? undefined : Reflect.get(target, name)),
-    }),
+  // The minimal rule has no SCAN: the suite sees the store without the optional listKinds.
+  decorate: withoutListKinds,
   storeOptions: (server) => ({
     host: server.host,
     port: server.port,
