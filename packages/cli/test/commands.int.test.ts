@@ -34,7 +34,11 @@ const SEED = [
 ];
 
 beforeAll(async () => {
-  server = await startRedisServer({ password: PASSWORD });
+  server = await startRedisServer({
+    password: PASSWORD,
+    // A user confined to other keys: every conformance case fails for it.
+    users: [{ name: 'confined', password: 'confined-pw', rules: ['~elsewhere:*', '+@all'] }],
+  });
   url = `redis://:${PASSWORD}@127.0.0.1:${server.port}`;
   dir = await mkdtemp(join(tmpdir(), 'stowage-cli-'));
   seed = join(dir, 'seed.jsonl');
@@ -460,5 +464,14 @@ describe('conformance', () => {
       /^\d+ passed, 0 failed, 0 skipped in [\d.]+ s; prefix stowage-conformance-[0-9a-f]{8}-\* removed$/m,
     );
     expect(await server.redisCli('--scan', '--pattern', '*conformance*')).toBe('');
+  }, 60_000);
+
+  it('reports failing cases in the table and exits 2', async () => {
+    const confined = `redis://confined:confined-pw@127.0.0.1:${server.port}`;
+    const run = await stowage(['conformance', '-u', confined], { timeoutMs: 60_000 });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^fail +initialization +0 +13 +0$/m);
+    expect(run.stdout).toContain('FAIL initialization > is initialized after init');
+    expect(run.stdout).toMatch(/NOPERM/);
   }, 60_000);
 });

@@ -80,8 +80,14 @@ export async function conformance(
   await vitest?.close();
   // The suite clears every prefix after each case and sweeps its base at the end; this is the
   // last word in case its worker died.
-  const factories = await liveFactories(target);
-  const leftover = await factories.sweep(prefixBase).finally(() => factories.close());
+  let leftover: number | undefined;
+  let sweepError: string | undefined;
+  try {
+    const factories = await liveFactories(target);
+    leftover = await factories.sweep(prefixBase).finally(() => factories.close());
+  } catch (error) {
+    sweepError = `the keys under ${prefixBase} could not be removed: ${(error as Error).message}`;
+  }
 
   const groups = new Map<string, { passed: number; failed: number; skipped: number }>();
   for (const result of results) {
@@ -95,7 +101,8 @@ export async function conformance(
   const failures = results.filter((result) => result.state === 'failed');
   const passed = results.filter((result) => result.state === 'passed').length;
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const ok = failures.length === 0 && loadErrors.length === 0 && passed > 0;
+  const ok =
+    failures.length === 0 && loadErrors.length === 0 && passed > 0 && sweepError === undefined;
   if (output.json) {
     output.out(
       JSON.stringify({
@@ -107,7 +114,8 @@ export async function conformance(
         groups: Object.fromEntries(groups),
         failures: failures.map((f) => ({ case: f.path.join(' > '), message: f.message })),
         errors: loadErrors,
-        leftoverKeysRemoved: leftover,
+        leftoverKeysRemoved: leftover ?? null,
+        ...(sweepError === undefined ? {} : { sweepError }),
       }),
     );
   } else {
@@ -126,7 +134,7 @@ export async function conformance(
     }
     for (const message of loadErrors) output.out(`${pc.red('ERROR')} ${message}`);
     output.out(
-      `${passed} passed, ${failures.length} failed, ${results.length - passed - failures.length} skipped in ${seconds} s; prefix ${prefixBase}-* removed`,
+      `${passed} passed, ${failures.length} failed, ${results.length - passed - failures.length} skipped in ${seconds} s; ${sweepError ?? `prefix ${prefixBase}-* removed`}`,
     );
   }
   return ok ? ExitCode.Ok : ExitCode.Error;
