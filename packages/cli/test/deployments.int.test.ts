@@ -14,8 +14,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stowage } from './support/runStowage.js';
 
-// `stowage doctor` against real servers, each set up to show a finding. The standalone server is
-// shared: a test that changes its configuration puts it back.
+// `stowage doctor` against real servers, each set up to show a finding, and a copy from one
+// topology to another. The standalone server is shared: a test that changes its configuration
+// puts it back.
 const ADMIN = 'admin-Secret-1';
 const MINIMAL = [
   '+ping',
@@ -216,6 +217,34 @@ describe('doctor on a standalone server', () => {
 });
 
 describe('doctor on a cluster, Sentinel and TLS', () => {
+  it('copy moves the store from the standalone server into the cluster', async () => {
+    const url = `redis+cluster://${cluster.startupNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`;
+    const run = await stowage([
+      'copy',
+      '--from',
+      appUrl(),
+      '--from-prefix',
+      'app',
+      '--to',
+      url,
+      '--to-prefix',
+      'moved',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      kinds: 1,
+      records: 2,
+      verified: true,
+      sourceChanged: false,
+    });
+    const inspect = await stowage(['inspect', '-u', url, '-p', 'moved', '--json']);
+    expect(JSON.parse(inspect.stdout)).toMatchObject({
+      initialized: true,
+      kinds: [{ kind: 'features', items: 1, tombstones: 1 }],
+    });
+  });
+
   it('names the shard of the store slot, and reports an uncovered slot (exit 2)', async () => {
     const url = `redis+cluster://${cluster.startupNodes.map(({ host, port }) => `${host}:${port}`).join(',')}`;
     const healthy = await stowage(['doctor', '-u', url, '-p', 'app']);
