@@ -12,23 +12,13 @@ import {
   startSentinelGroup,
 } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { aclRules, SCRIPT_COMMANDS } from '../../redis/test/support/minimalAcl.js';
 import { stowage } from './support/runStowage.js';
 
 // `stowage doctor` against real servers, each set up to show a finding, and a copy from one
 // topology to another. The standalone server is shared: a test that changes its configuration
 // puts it back.
 const ADMIN = 'admin-Secret-1';
-const MINIMAL = [
-  '+ping',
-  '+exists',
-  '+hget',
-  '+hgetall',
-  '+hset',
-  '+del',
-  '+set',
-  '+multi',
-  '+exec',
-];
 let server: RedisServer;
 let cluster: RedisCluster;
 let sentinel: SentinelGroup;
@@ -66,12 +56,17 @@ beforeAll(async () => {
         {
           name: 'app',
           password: 'app-Secret',
-          rules: ['~app:*', 'resetchannels', '-@all', ...MINIMAL, '+evalsha', '+eval', '+scan'],
+          // The app's minimal rule, and SCAN for listing kinds.
+          rules: aclRules('app:*', [...SCRIPT_COMMANDS, '+scan']),
         },
         {
           name: 'limited',
           password: 'lim-Secret',
-          rules: ['~app:*', 'resetchannels', '-@all', ...MINIMAL, '+evalsha'],
+          // The minimal rule without EVAL, and no WATCH: no way to upsert.
+          rules: aclRules(
+            'app:*',
+            SCRIPT_COMMANDS.filter((command) => command !== '+eval'),
+          ),
         },
       ],
     }),
