@@ -5,6 +5,7 @@ import { foreignValueCases } from './cases/foreignValueCases.js';
 import { initializationCases } from './cases/initializationCases.js';
 import { isolationCases } from './cases/isolationCases.js';
 import { lifecycleCases } from './cases/lifecycleCases.js';
+import { listKindsCases } from './cases/listKindsCases.js';
 import { outageCases } from './cases/outageCases.js';
 import { prefixCases } from './cases/prefixCases.js';
 import { readCases } from './cases/readCases.js';
@@ -28,6 +29,7 @@ export function registerConformanceSuite(target: ConformanceTarget): void {
     validationCases(context);
     isolationCases(context);
     lifecycleCases(context);
+    listKindsCases(context);
     foreignValueCases(context);
     outageCases(context);
   });

@@ -11,6 +11,7 @@ export type { SerializedItemDescriptor } from './contract/SerializedItemDescript
 export { parseStoredString, toStoredString } from './contract/storedItem.js';
 export {
   DEFAULT_PREFIX,
+  isValidNamespace,
   isValidVersion,
   MAX_KEY_BYTES,
   MAX_NAMESPACE_LENGTH,

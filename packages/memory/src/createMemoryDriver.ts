@@ -139,6 +139,14 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Persisten
       return { applied: true };
     },
 
+    async listKinds() {
+      return [...data().kinds]
+        .filter(([, items]) => items.size > 0)
+        .map(([namespace]) => namespace)
+        .sort()
+        .map((namespace) => ({ namespace }));
+    },
+
     async isInitialized() {
       if (knownInitialized) {
         data();

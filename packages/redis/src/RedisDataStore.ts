@@ -1,4 +1,4 @@
-import type { PersistentDataStore } from '@stowage/core';
+import type { DataKind, PersistentDataStore } from '@stowage/core';
 
 /** A `PersistentDataStore` on Redis. */
 export interface RedisDataStore extends PersistentDataStore {
@@ -7,4 +7,11 @@ export interface RedisDataStore extends PersistentDataStore {
    * in standalone mode. Use it in ACL rules (`~P:*`) and when inspecting Redis by hand.
    */
   readonly effectivePrefix: string;
+
+  /**
+   * The kinds of this store: `SCAN MATCH <effectivePrefix>:* TYPE hash` on the node holding the
+   * store (in a cluster, the primary of its slot), keeping names that are valid namespaces, so
+   * neither the marker nor a nested prefix's keys count. Needs `SCAN` and the key pattern `~P:*`.
+   */
+  listKinds(): Promise<ReadonlyArray<DataKind>>;
 }

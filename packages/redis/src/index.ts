@@ -1,3 +1,4 @@
+export { type RedisAccess, redisAccess } from './access/redisAccess.js';
 export { createRedisDriver } from './createRedisDriver.js';
 export { DurabilityNotConfirmedError } from './errors/durabilityNotConfirmed.js';
 export { parseRedisOptions } from './options/parseRedisOptions.js';

@@ -1,5 +1,5 @@
 import { startRedisServer } from '@stowage/testing';
-import { aclRules, WATCH_COMMANDS } from './support/minimalAcl.js';
+import { aclRules, WATCH_COMMANDS, withoutListKinds } from './support/minimalAcl.js';
 import { registerRedisConformance } from './support/registerRedisConformance.js';
 
 // An ACL user denied scripting: the default `auto` strategy finds EVALSHA refused and switches to
@@ -8,6 +8,8 @@ registerRedisConformance({
   name: 'redis (WATCH fallback, scripting denied)',
   prefixBase: 'watch',
   supportsUpsertHook: true,
+  // The rule has no SCAN: the suite sees the store without the optional listKinds.
+  decorate: withoutListKinds,
   start: () =>
     startRedisServer({
       password: 'admin-secret',

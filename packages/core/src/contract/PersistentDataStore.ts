@@ -65,6 +65,15 @@ export interface PersistentDataStore {
    */
   isInitialized(): Promise<boolean>;
 
+  /**
+   * Optional capability: the kinds that hold at least one item (tombstones count) under the
+   * prefix, sorted by namespace. Tools that work on a whole store (`stowage inspect`, `export`,
+   * `copy`, `doctor`) need it; a driver that cannot enumerate its backend leaves it out, and
+   * those tools then take the kinds from the user. Reads only; never lists another prefix's kinds
+   * (a nested prefix `P:x` is not a kind of `P`).
+   */
+  listKinds?(): Promise<ReadonlyArray<DataKind>>;
+
   /** The cheapest health probe of the backend. Never throws; answers within the configured timeout. */
   isAvailable(): Promise<boolean>;
 

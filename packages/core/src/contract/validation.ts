@@ -20,13 +20,18 @@ function invalid(code: StoreErrorCode, message: string): StowageError {
   return new StowageError(code, message);
 }
 
+/** True when `namespace` is a valid namespace of a {@link DataKind}. */
+export function isValidNamespace(namespace: string): boolean {
+  return namespace.length <= MAX_NAMESPACE_LENGTH && NAMESPACE_PATTERN.test(namespace);
+}
+
 /** Throws an `invalid-kind` error unless `kind` is a valid {@link DataKind}. */
 export function validateKind(kind: unknown): asserts kind is DataKind {
   const namespace = (kind as { namespace?: unknown } | null | undefined)?.namespace;
   if (typeof namespace !== 'string') {
     throw invalid(StoreErrorCode.InvalidKind, 'A kind must be an object with a string namespace');
   }
-  if (namespace.length > MAX_NAMESPACE_LENGTH || !NAMESPACE_PATTERN.test(namespace)) {
+  if (!isValidNamespace(namespace)) {
     throw invalid(
       StoreErrorCode.InvalidKind,
       `Invalid kind namespace ${JSON.stringify(namespace.slice(0, 50))}: use 1 to ${MAX_NAMESPACE_LENGTH} letters, digits, "_", "-" or "."`,

@@ -7,9 +7,15 @@ const MAX_CAUSE_DEPTH = 8;
 // as they are.
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@:[]*):([^\s/@]*)@/gi;
 
-/** Replaces every listed secret, and the password of any URL, in `text`. */
+// The password part of a StackExchange.Redis connection string (`host:6380,password=...,ssl=True`).
+// A value starting with `<` is a placeholder of a help text (`password=<secret>`), kept readable.
+const CONNECTION_STRING_PASSWORD = /(\bpassword=)(?!<)[^,\s]+/gi;
+
+/** Replaces every listed secret, and the password of any URL or connection string, in `text`. */
 export function redactText(text: string, secrets: ReadonlyArray<string>): string {
-  let result = text.replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`);
+  let result = text
+    .replace(URL_CREDENTIALS, `$1$2:${REDACTED}@`)
+    .replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}`);
   for (const secret of secrets) {
     if (secret.length > 0) result = result.split(secret).join(REDACTED);
   }

@@ -7,6 +7,7 @@ import {
   type RedisTlsOptions,
   type UpsertStrategy,
 } from '../RedisDriverOptions.js';
+import { expandConnectionString } from './expandConnectionString.js';
 import { isRecord, OptionReader } from './optionReaders.js';
 import { parseRedisUrl } from './parseRedisUrl.js';
 import { isTopologyUrl, parseTopologyUrl } from './parseTopologyUrl.js';
@@ -105,6 +106,12 @@ export function validateRedisOptions(input: unknown): DriverOptionsResult<RedisD
   if (!isRecord(input)) {
     return { ok: false, issues: [{ path: '', message: 'must be an object of options' }] };
   }
+  const expanded = expandConnectionString(input);
+  if ('issues' in expanded) return { ok: false, issues: expanded.issues };
+  return validateExpanded(expanded.input);
+}
+
+function validateExpanded(input: Record<string, unknown>): DriverOptionsResult<RedisDriverOptions> {
   const reader = new OptionReader('');
   reader.unknownKeys(input, OPTION_NAMES, 'the redis driver');
 

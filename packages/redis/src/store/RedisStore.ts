@@ -2,6 +2,7 @@ import {
   closedError,
   type DataKind,
   type FullDataSet,
+  isValidNamespace,
   parseStoredString,
   type SerializedItemDescriptor,
   StoreErrorCode,
@@ -32,7 +33,10 @@ import {
 } from '../upsert/scriptUpsert.js';
 import { watchUpsert } from '../upsert/watchUpsert.js';
 import { type RedisKeys, redisKeys } from './redisKeys.js';
+import { storeNode } from './storeNode.js';
 
+/** Keys asked for per SCAN of `listKinds`. */
+const SCAN_COUNT = 1000;
 /** Field/value pairs per HSET of `init`: big enough to be cheap, small enough not to stall Redis. */
 const HSET_CHUNK_PAIRS = 1000;
 /**
@@ -217,6 +221,39 @@ export class RedisStore implements RedisDataStore {
     }
     if (outcome.status === 'applied' && outcome.shortfall !== undefined) throw outcome.shortfall;
     return this.upsertResult(kind, key, outcome);
+  }
+
+  async listKinds(): Promise<ReadonlyArray<DataKind>> {
+    const base = `${this.effectivePrefix}:`;
+    // The prefix is matched literally: glob characters in it are escaped.
+    const pattern = `${base.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    const namespaces = await this.connection.run('listKinds', 'read', async (client) => {
+      // Every key of a store lives on one node (in a cluster, the primary of the store's slot).
+      const node = storeNode(client, this.keys.inited);
+      const found = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(
+          cursor,
+          'MATCH',
+          pattern,
+          'COUNT',
+          SCAN_COUNT,
+          'TYPE',
+          'hash',
+        );
+        for (const key of keys) found.add(key.slice(base.length));
+        cursor = next;
+      } while (cursor !== '0');
+      return found;
+    });
+    return (
+      [...namespaces]
+        // A namespace has no `:`, so a nested prefix's key (`P:x:kind`) is not taken for a kind.
+        .filter(isValidNamespace)
+        .sort()
+        .map((namespace) => ({ namespace }))
+    );
   }
 
   async isInitialized(): Promise<boolean> {

@@ -1,3 +1,5 @@
+import type { PersistentDataStore } from '@stowage/core';
+
 /**
  * The commands the driver sends, and nothing else: the minimal ACL rule documented in the README.
  * PING is the health probe; EXISTS the marker check; HGET/HGETALL the reads; DEL/HSET/SET inside
@@ -35,4 +37,15 @@ export const WATCH_COMMANDS = [
 /** ACL rules, one word each: the key pattern, no channels, no command but `commands`. */
 export function aclRules(keyPattern: string, commands: ReadonlyArray<string>): string[] {
   return [`~${keyPattern}`, 'resetchannels', '-@all', ...commands];
+}
+
+/**
+ * The store as the suite sees it under a minimal rule: without the optional `listKinds`, which
+ * needs SCAN. The application never sends SCAN; only tools (the stowage command line) list kinds,
+ * under a user granted `+scan` as well.
+ */
+export function withoutListKinds(store: PersistentDataStore): PersistentDataStore {
+  return new Proxy(store, {
+    get: (target, name) => (name === 'listKinds' ? undefined : Reflect.get(target, name)),
+  });
 }
