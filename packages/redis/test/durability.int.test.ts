@@ -29,20 +29,23 @@ afterAll(async () => {
   await Promise.all([replica?.stop(), primary?.stop()]);
 });
 
-function open(prefix: string, replicas: number | 'attached') {
+/** A wait long enough for a replica that is there, however loaded the machine: WAIT returns once it confirms. */
+const CONFIRMING_WAIT_MS = 1500;
+
+function open(prefix: string, replicas: number | 'attached', timeoutMs = WAIT_MS) {
   const store = createRedisDriver({
     host: primary.host,
     port: primary.port,
     prefix,
     commandTimeoutMs: 2000,
-    waitForReplicas: { replicas, timeoutMs: WAIT_MS },
+    waitForReplicas: { replicas, timeoutMs },
   });
   stores.push(store);
   return store;
 }
 
 it('a write its replicas confirmed succeeds; one they could not is durability-not-confirmed with the counts, and applied', async () => {
-  const confirmed = open('confirmed', 'attached');
+  const confirmed = open('confirmed', 'attached', CONFIRMING_WAIT_MS);
   await confirmed.init([{ kind: features, items: [['a', item('a', 1)]] }]);
   expect(await confirmed.upsert(features, 'b', item('b', 1))).toEqual({ applied: true });
 
