@@ -195,6 +195,37 @@ describe('export and import', () => {
     expect(second.stdout).toBe(first.stdout);
   });
 
+  it('export into a reader that stops early (| head) ends quietly with exit 0', async () => {
+    // More than a pipe holds (64 KiB), so the export is still writing when the reader leaves.
+    const lines = Array.from({ length: 2000 }, (_, i) => {
+      const key = `k${String(i).padStart(5, '0')}`;
+      const item = JSON.stringify({ key, version: 1, pad: 'x'.repeat(200) });
+      return JSON.stringify({ kind: 'features', key, version: 1, deleted: false, item });
+    });
+    const file = join(dir, 'many.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    expect((await stowage(['import', file, '--replace', '-u', url, '-p', 'pipe'])).code).toBe(0);
+    const piped = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve, reject) => {
+        const command = `set -o pipefail; "${process.execPath}" "${BIN}" export -u "${url}" -p pipe | head -1`;
+        const child = spawn('bash', ['-c', command], { env: cleanEnv() });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          stdout += chunk;
+        });
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+        });
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
+    expect(piped.stderr).toBe('');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(`${lines[0]}\n`);
+  });
+
   it('merges with version checks, reporting applied and skipped', async () => {
     await seeded('merge');
     const newer = [
