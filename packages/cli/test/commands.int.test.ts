@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { type RedisServer, startRedisServer } from '@stowage/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, stowage } from './support/runStowage.js';
+import { BIN, cleanEnv, outcomeOf, stowage } from './support/runStowage.js';
 
 // Every command as a user runs it: the built binary in a child process, against one real
 // redis-server (password-protected, loopback) shared by the file; each test uses its own prefix.
@@ -205,22 +205,8 @@ describe('export and import', () => {
     const file = join(dir, 'many.jsonl');
     await writeFile(file, `${lines.join('\n')}\n`);
     expect((await stowage(['import', file, '--replace', '-u', url, '-p', 'pipe'])).code).toBe(0);
-    const piped = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolve, reject) => {
-        const command = `set -o pipefail; "${process.execPath}" "${BIN}" export -u "${url}" -p pipe | head -1`;
-        const child = spawn('bash', ['-c', command], { env: cleanEnv() });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-        });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk;
-        });
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      },
-    );
+    const command = `set -o pipefail; "${process.execPath}" "${BIN}" export -u "${url}" -p pipe | head -1`;
+    const piped = await outcomeOf(spawn('bash', ['-c', command], { env: cleanEnv() }));
     expect(piped.stderr).toBe('');
     expect(piped.code).toBe(0);
     expect(piped.stdout).toBe(`${lines[0]}\n`);
