@@ -4,14 +4,14 @@ import {
   whyNoContainerEngine,
 } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisDriver, type RedisDriverOptions } from '../src/index.js';
+import type { RedisDriverOptions } from '../src/index.js';
 import {
   checkedFigures,
   RUN_TIMEOUTS,
   type RunFigures,
   runThroughFault,
 } from './support/faultRun.js';
-import { settledPrimaryStore } from './support/settledGroup.js';
+import { sentinelStore, settledPrimaryStore } from './support/settledGroup.js';
 
 // The split brain the durability option exists for, which processes cannot make: the primary is
 // cut off from its replicas and sentinels (packets from other containers dropped inside its
@@ -63,15 +63,7 @@ async function splitBrain(attempt: number): Promise<Map<string, RunFigures>> {
       { label: `${fault}-control`, options: STAY },
       { label: `${fault}-wait`, options: { ...STAY, ...WAIT_ONE } },
     ],
-    open: (label, options) =>
-      createRedisDriver({
-        mode: 'sentinel',
-        sentinels: group.sentinels.map(({ host, port }) => ({ host, port })),
-        name: group.name,
-        prefix: label,
-        ...RUN_TIMEOUTS,
-        ...options,
-      }),
+    open: (label, options) => sentinelStore(group, label, { ...RUN_TIMEOUTS, ...options }),
     candidates: group.nodes.filter((node) => node.port !== primary.port),
     fault: isolateUntilReplaced,
     settled: (label) => settledPrimaryStore(group, label),

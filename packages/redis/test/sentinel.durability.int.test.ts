@@ -1,6 +1,6 @@
 import { type SentinelGroup, startSentinelGroup } from '@stowage/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createRedisDriver, type RedisDriverOptions } from '../src/index.js';
+import type { RedisDriverOptions } from '../src/index.js';
 import {
   type Contender,
   checkedFigures,
@@ -8,7 +8,7 @@ import {
   type RunFigures,
   runThroughFault,
 } from './support/faultRun.js';
-import { settledPrimaryStore } from './support/settledGroup.js';
+import { sentinelStore, settledPrimaryStore } from './support/settledGroup.js';
 
 // Each fault of a Sentinel group (primary, two replicas, three sentinels) hits several stores at
 // once, one per setting, each with four writers and a reader: the same fault for every setting.
@@ -61,15 +61,7 @@ async function run(
   const primary = await group.primary();
   const figures = await runThroughFault({
     contenders: contenders.map((c) => ({ ...c, label: `${fault}-${c.label}` })),
-    open: (label, options) =>
-      createRedisDriver({
-        mode: 'sentinel',
-        sentinels: group.sentinels.map(({ host, port }) => ({ host, port })),
-        name: group.name,
-        prefix: label,
-        ...RUN_TIMEOUTS,
-        ...options,
-      }),
+    open: (label, options) => sentinelStore(group, label, { ...RUN_TIMEOUTS, ...options }),
     candidates: group.nodes.filter((node) => node.port !== primary.port),
     fault: inject,
     settled: async (label) => {

@@ -1,5 +1,9 @@
 import type { SentinelGroup } from '@stowage/testing';
-import { createRedisDriver, type RedisDataStore } from '../../src/index.js';
+import {
+  createRedisDriver,
+  type RedisDataStore,
+  type RedisDriverOptions,
+} from '../../src/index.js';
 import { waitForReplicaInSync } from './nodeState.js';
 
 /** Longest wait for the demoted primary to rejoin as an in-sync replica. */
@@ -18,10 +22,20 @@ export async function settledPrimaryStore(
   const primary = await group.primary();
   const replicas = group.nodes.filter((node) => node.running && node.port !== primary.port);
   await Promise.all(replicas.map((node) => waitForReplicaInSync(node, SETTLE_BOUND_MS)));
+  return sentinelStore(group, prefix);
+}
+
+/** A store on `group` that asks its sentinels for the primary, under `prefix`, with `options`. */
+export function sentinelStore(
+  group: SentinelGroup,
+  prefix: string,
+  options: RedisDriverOptions = {},
+): RedisDataStore {
   return createRedisDriver({
     mode: 'sentinel',
     sentinels: group.sentinels.map(({ host, port }) => ({ host, port })),
     name: group.name,
     prefix,
+    ...options,
   });
 }
