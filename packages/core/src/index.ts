@@ -22,6 +22,7 @@ export {
   validateKind,
   validateUpsert,
 } from './contract/validation.js';
+export { forEachYielding, SLICE_MS } from './contract/yieldingLoop.js';
 export type {
   DriverContext,
   DriverDefinition,
