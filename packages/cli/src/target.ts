@@ -78,7 +78,7 @@ export async function loadTarget(flags: TargetFlags, environment = true): Promis
     config,
     redis,
     description: describe(config, redis),
-    open: () => config.definition.create(config.driverOptions, { prefix: config.prefix }),
+    open: () => config.createDriver(),
   };
 }
 

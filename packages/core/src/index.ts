@@ -26,6 +26,7 @@ export { forEachYielding, SLICE_MS } from './contract/yieldingLoop.js';
 export type {
   DriverContext,
   DriverDefinition,
+  DriverFactory,
   DriverOptionsResult,
 } from './di/DriverDefinition.js';
 export { closedError } from './errors/closedError.js';

@@ -23,7 +23,10 @@ const echoDriver: DriverDefinition<EchoOptions> = {
       ? { ok: true, options: { label } }
       : { ok: false, issues: [{ path: 'label', message: 'must be a string' }] };
   },
-  create: (_options, { prefix }) => createMemoryDriver({ prefix }),
+  load:
+    async () =>
+    (_options, { prefix }) =>
+      createMemoryDriver({ prefix }),
 };
 
 describe('registerDriver', () => {

@@ -33,8 +33,10 @@ export const memoryDriverDefinition: DriverDefinition<MemoryDriverConfig> = {
     if (issues.length > 0) return { ok: false, issues };
     return { ok: true, options: isBackend(backend) ? { backend } : {} };
   },
-  create: (options, { prefix }) =>
-    createMemoryDriver(
-      options.backend === undefined ? { prefix } : { prefix, backend: options.backend },
-    ),
+  load:
+    async () =>
+    (options, { prefix }) =>
+      createMemoryDriver(
+        options.backend === undefined ? { prefix } : { prefix, backend: options.backend },
+      ),
 };

@@ -22,5 +22,8 @@ export const redisDriverDefinition: DriverDefinition<RedisDriverConfig> = {
     const issue = { path: 'prefix', message: 'is set at the top level (prefix, STOWAGE_PREFIX)' };
     return { ok: false, issues: [...(result.ok ? [] : result.issues), issue] };
   },
-  create: (options, { prefix }) => createRedisDriver({ ...options, prefix }),
+  load:
+    async () =>
+    (options, { prefix }) =>
+      createRedisDriver({ ...options, prefix }),
 };

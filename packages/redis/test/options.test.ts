@@ -235,7 +235,8 @@ describe('redisDriverDefinition', () => {
   });
 
   it('creates a store with the prefix of the context', async () => {
-    const store = redisDriverDefinition.create({ port: 1 }, { prefix: 'ctx' });
+    const create = await redisDriverDefinition.load();
+    const store = create({ port: 1 }, { prefix: 'ctx' });
     expect((store as { effectivePrefix?: string }).effectivePrefix).toBe('ctx');
     await store.close();
   });

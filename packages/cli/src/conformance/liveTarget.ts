@@ -55,7 +55,7 @@ export async function liveFactories(target: Target): Promise<LiveFactories> {
   if (config.driver === 'memory') {
     const backend = createMemoryBackend();
     return {
-      createStore: (prefix) => config.definition.create({ backend }, { prefix }),
+      createStore: (prefix) => config.driverFactory({ backend }, { prefix }),
       clearPrefix: async (prefix) => backend.clearPrefix(prefix),
       writeRaw: async (prefix, kind, key, raw) =>
         backend.writeRaw(prefix, kind.namespace, key, raw),
@@ -70,7 +70,7 @@ export async function liveFactories(target: Target): Promise<LiveFactories> {
   const options = config.driverOptions as RedisDriverOptions;
   const effective = (prefix: string) => redisAccess({ ...options, prefix }).effectivePrefix;
   return {
-    createStore: (prefix) => config.definition.create(options, { prefix }),
+    createStore: (prefix) => config.driverFactory(options, { prefix }),
     clearPrefix: async (prefix) => {
       const base = effective(prefix);
       await deleteMatching(client, [`${literalGlob(base)}:*`]);

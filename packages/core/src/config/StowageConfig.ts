@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
-import type { DriverDefinition } from '../di/DriverDefinition.js';
+import type { PersistentDataStore } from '../contract/PersistentDataStore.js';
+import type { DriverDefinition, DriverFactory } from '../di/DriverDefinition.js';
 import { redactConfig } from './redactConfig.js';
 
 /** The validated caching settings. */
@@ -26,6 +27,7 @@ export interface StatusConfig {
 export class StowageConfig {
   readonly #driverOptions: unknown;
   readonly #definition: DriverDefinition<unknown>;
+  readonly #factory: DriverFactory<unknown>;
 
   /** Built by `loadConfig`; not meant to be constructed by applications. */
   constructor(
@@ -37,8 +39,10 @@ export class StowageConfig {
     readonly status: StatusConfig,
     definition: DriverDefinition<unknown>,
     driverOptions: unknown,
+    factory: DriverFactory<unknown>,
   ) {
     this.#definition = definition;
+    this.#factory = factory;
     this.#driverOptions = driverOptions;
     Object.freeze(this);
   }
@@ -46,6 +50,16 @@ export class StowageConfig {
   /** The selected driver's definition. */
   get definition(): DriverDefinition<unknown> {
     return this.#definition;
+  }
+
+  /** The selected driver's factory, loaded by `loadConfig`. */
+  get driverFactory(): DriverFactory<unknown> {
+    return this.#factory;
+  }
+
+  /** A new store of the selected driver with these options and prefix. Does no I/O. */
+  createDriver(): PersistentDataStore {
+    return this.#factory(this.#driverOptions, { prefix: this.prefix });
   }
 
   /** The selected driver's validated options. Never log these: they may hold secrets. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_CACHE_TTL } from '../cache/CachingOptions.js';
 import { parseDuration } from '../cache/parseDuration.js';
 import { DEFAULT_PREFIX } from '../contract/validation.js';
+import type { DriverDefinition, DriverFactory } from '../di/DriverDefinition.js';
 import { type DriverRegistry, defaultDriverRegistry } from '../di/DriverRegistry.js';
 import { redactText } from '../errors/redactSecrets.js';
 import { type ConfigIssue, StowageConfigError } from '../errors/StowageConfigError.js';
@@ -95,6 +96,37 @@ function unselectedDriverIssues(
 }
 
 /**
+ * Loads the selected driver's implementation. A package it needs that is missing (ioredis for
+ * Redis) is a configuration problem with the package named, found before any store exists.
+ */
+async function loadFactory(
+  driver: string,
+  definition: DriverDefinition<unknown>,
+  issues: ConfigIssue[],
+): Promise<DriverFactory<unknown> | undefined> {
+  try {
+    return await definition.load();
+  } catch (error) {
+    if (StowageConfigError.is(error)) {
+      issues.push(...error.issues);
+      return undefined;
+    }
+    const missing =
+      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
+        ? /Cannot find (?:package|module) '([^']+)'/.exec(String(error))?.[1]
+        : undefined;
+    issues.push({
+      path: 'driver',
+      message:
+        missing === undefined
+          ? `the "${driver}" driver could not be loaded: ${String((error as Error)?.message ?? error)}`
+          : `the "${driver}" driver needs the package ${missing}: install it`,
+    });
+    return undefined;
+  }
+}
+
+/**
  * Builds the configuration from, lowest precedence first: the defaults, a JSON file
  * (`STOWAGE_CONFIG_FILE`), the environment (`STOWAGE_*`), and `input`. Validates all of it once,
  * the selected driver's section included (its package is imported here, and only that one), and
@@ -142,12 +174,15 @@ export async function loadConfig(
   }
   let definition: Awaited<ReturnType<DriverRegistry['load']>> | undefined;
   let driverOptions: unknown;
+  let factory: DriverFactory<unknown> | undefined;
   if (driver !== undefined && registry.has(driver)) {
     try {
       definition = await registry.load(driver);
       const result = definition.validateOptions(merged[driver]);
-      if (result.ok) driverOptions = result.options;
-      else {
+      if (result.ok) {
+        driverOptions = result.options;
+        factory = await loadFactory(driver, definition, issues);
+      } else {
         for (const issue of result.issues) {
           const path = issue.path === '' ? [driver] : [driver, ...issue.path.split('.')];
           issues.push({ path: where(path), message: issue.message });
@@ -182,7 +217,7 @@ export async function loadConfig(
     });
   }
 
-  if (issues.length > 0 || !parsed.success || definition === undefined) {
+  if (issues.length > 0 || !parsed.success || definition === undefined || factory === undefined) {
     throw new StowageConfigError(
       'Invalid Stowage configuration',
       issues.map((issue) => ({ path: issue.path, message: redactText(issue.message, secrets) })),
@@ -196,5 +231,6 @@ export async function loadConfig(
     { pollIntervalMs: status.pollIntervalMs },
     definition,
     driverOptions,
+    factory,
   );
 }

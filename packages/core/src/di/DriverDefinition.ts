@@ -12,9 +12,15 @@ export type DriverOptionsResult<TOptions> =
   | { readonly ok: true; readonly options: TOptions }
   | { readonly ok: false; readonly issues: ReadonlyArray<ConfigIssue> };
 
+/** Creates a driver's store from its validated options. Connects lazily: does no I/O. */
+export type DriverFactory<TOptions = unknown> = (
+  options: TOptions,
+  context: DriverContext,
+) => PersistentDataStore;
+
 /**
  * How configuration reaches a driver: the registry selects a definition by {@link name}, hands it
- * the driver's section of the configuration, and creates the store. Each driver package exports one;
+ * the driver's section of the configuration, then loads the driver and creates the store. Each driver package exports one;
  * a third party writes one to make its driver selectable by name.
  */
 export interface DriverDefinition<TOptions = unknown> {
@@ -31,6 +37,11 @@ export interface DriverDefinition<TOptions = unknown> {
    * relative to the section. Never throws for bad input.
    */
   validateOptions(section: unknown): DriverOptionsResult<TOptions>;
-  /** Creates a store. Connects lazily: creating a store does no I/O. */
-  create(options: TOptions, context: DriverContext): PersistentDataStore;
+  /**
+   * Loads the driver's implementation, client library included, and returns its factory. Called
+   * once the options are valid, so that a definition can be imported (and configuration checked)
+   * without loading a client library the app may not have installed. Rejects when a package the
+   * driver needs is missing.
+   */
+  load(): Promise<DriverFactory<TOptions>>;
 }

@@ -48,7 +48,7 @@ const isDefinition = (value: unknown): value is DriverDefinition<unknown> =>
   value !== null &&
   typeof (value as DriverDefinition).name === 'string' &&
   typeof (value as DriverDefinition).validateOptions === 'function' &&
-  typeof (value as DriverDefinition).create === 'function';
+  typeof (value as DriverDefinition).load === 'function';
 
 /**
  * The drivers configuration can select, by name. The built-in ones (`memory`, `redis`) are
@@ -66,7 +66,7 @@ export class DriverRegistry {
   register<TOptions>(definition: DriverDefinition<TOptions>): this {
     if (!isDefinition(definition)) {
       throw new StowageConfigError('Invalid driver definition', [
-        { path: 'definition', message: 'must have a name, validateOptions() and create()' },
+        { path: 'definition', message: 'must have a name, validateOptions() and load()' },
       ]);
     }
     this.registered.set(definition.name, definition as DriverDefinition<unknown>);

@@ -9,7 +9,7 @@ import { wrapDriver } from '../typed/wrapDriver.js';
  * tracking, the cache and the typed API. Creating it does no I/O (drivers connect lazily).
  */
 export function storeFromConfig(config: StowageConfig): DataStore {
-  const driver = config.definition.create(config.driverOptions, { prefix: config.prefix });
+  const driver = config.createDriver();
   return wrapDriver(driver, {
     cache: {
       ttl: config.cache.ttlMs,

@@ -26,5 +26,8 @@ export const vaultDriverDefinition: DriverDefinition<VaultOptions> = {
     }
     return { ok: true, options: { url, password } };
   },
-  create: (_options, { prefix }) => createMemoryDriver({ prefix }),
+  load:
+    async () =>
+    (_options, { prefix }) =>
+      createMemoryDriver({ prefix }),
 };
