@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { signalProcess } from './processState.js';
 
 interface CleanupState {
   /** Synchronous clean-up steps (containers, a private container engine), run last-in first-out. */
@@ -35,13 +36,8 @@ function cleanupNow(): void {
   }
   for (const pid of pids) {
     // SIGCONT first: a server paused with SIGSTOP would otherwise sit stopped until SIGKILL lands.
-    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
+    signalProcess(pid, 'SIGCONT');
+    signalProcess(pid, 'SIGKILL');
   }
   pids.clear();
   for (const path of paths) rmSync(path, { recursive: true, force: true });
