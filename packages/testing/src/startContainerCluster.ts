@@ -1,5 +1,5 @@
+import { containerServerCommand } from './ContainerSpec.js';
 import { startContainerTopology } from './containerTopology.js';
-import { containerServerCommand } from './launchRedisContainer.js';
 import type { RedisCluster } from './RedisCluster.js';
 import { redisOptionArgs } from './RedisServer.js';
 import { joinCluster, nodeCount, type StartClusterOptions } from './startCluster.js';

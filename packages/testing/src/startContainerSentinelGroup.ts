@@ -1,6 +1,6 @@
+import { containerServerCommand } from './ContainerSpec.js';
 import { startContainerTopology } from './containerTopology.js';
 import { createSentinelGroupHandle } from './createSentinelGroupHandle.js';
-import { containerServerCommand } from './launchRedisContainer.js';
 import { redisOptionArgs } from './RedisServer.js';
 import type { RespTarget } from './RespConnection.js';
 import type { ContainerSentinelGroup } from './SentinelGroup.js';
