@@ -5,14 +5,14 @@ import { containerLog } from './containerLog.js';
 import { containerPartition } from './containerPartition.js';
 import { ContainerLabel, runDocker, runDockerSync } from './docker.js';
 import { trackCleanup, untrackCleanup } from './exitCleanup.js';
+import { clientTls, sendForText } from './HarnessConnection.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { type ContainerNetwork, inspectContainer } from './inspectContainer.js';
 import { isPortFree } from './leasePortBlock.js';
 import { loadTestcontainers, loopbackContainer } from './loopbackContainer.js';
 import { isProcessAlive, signalProcess } from './processState.js';
 import type { RedisContainer, RedisContainerState } from './RedisContainer.js';
-import { clientTls, redisCliAs } from './RedisServer.js';
-import { sendForText } from './RespConnection.js';
+import { redisCliAs } from './runRedisCli.js';
 import { waitFor } from './waitFor.js';
 
 /** A container handle as the topologies use it: also where it sits on the network. */

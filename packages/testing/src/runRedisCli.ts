@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import type { TestCertificates } from './createTestCertificates.js';
 import { findRedisBinaries } from './findRedisBinaries.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
+import type { RedisUser } from './RedisServer.js';
 
 /** Who redis-cli connects to and as whom. */
 export interface RedisCliTarget {
@@ -66,4 +67,35 @@ export function runRedisCli(
       },
     );
   });
+}
+
+/** Who a server's redisCli/redisCliAs connect to: the default user, or one of its ACL users. */
+export interface RedisCliAccount {
+  readonly host: string;
+  readonly port: number;
+  readonly password: string | undefined;
+  readonly users: readonly RedisUser[] | undefined;
+  readonly tls: TestCertificates | undefined;
+}
+
+/** `redisCli`/`redisCliAs` of a handle: undefined runs as the default user, a name as that user. */
+export function redisCliAs(
+  account: RedisCliAccount,
+): (username: string | undefined, args: string[]) => Promise<string> {
+  return (username, args) => {
+    const user = account.users?.find((candidate) => candidate.name === username);
+    if (username !== undefined && user === undefined) {
+      throw new HarnessError(HarnessErrorCode.InvalidOptions, `No ACL user named ${username}`);
+    }
+    return runRedisCli(
+      {
+        host: account.host,
+        port: account.port,
+        username,
+        password: user === undefined ? account.password : user.password,
+        tls: account.tls,
+      },
+      args,
+    );
+  };
 }
