@@ -5,7 +5,7 @@ import { storeFindings } from '../doctor/storeFindings.js';
 import { ExitCode } from '../exitCodes.js';
 import { mark, type Output, table } from '../output.js';
 import type { Target } from '../target.js';
-import { withStore } from './common.js';
+import { withStore } from './withStore.js';
 
 /** The flags of `stowage doctor`. */
 export interface DoctorFlags extends RedisCheckFlags {
