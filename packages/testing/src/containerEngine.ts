@@ -5,6 +5,7 @@ import { pingEngine } from './docker.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { joinLivePrivateEngine } from './joinPrivateEngine.js';
 import { privateEngineDir } from './privateEngineDir.js';
+import { processWide } from './processWide.js';
 import { startPrivateEngine, whyNoPrivateEngine } from './startPrivateEngine.js';
 
 /** A container engine the container provider talks to. */
@@ -33,13 +34,9 @@ export const ENGINE_MISSING_VARIABLE = 'REDIS_TEST_ENGINE_MISSING';
 /** Where Docker and Docker Desktop put their socket. */
 const defaultSockets = ['/var/run/docker.sock', join(homedir(), '.docker/run/docker.sock')];
 
-// On globalThis, so that every copy of this module in one process (vitest evaluates modules once
-// per test file) finds the same engine.
-const stateKey = Symbol.for('@stowage/testing/containerEngine');
+/** The engine this process found or started, once asked for. */
 function state(): { engine?: Promise<ContainerEngine> | undefined } {
-  const holder = globalThis as { [stateKey]?: { engine?: Promise<ContainerEngine> | undefined } };
-  holder[stateKey] ??= {};
-  return holder[stateKey];
+  return processWide('@stowage/testing/containerEngine', () => ({}));
 }
 
 /**

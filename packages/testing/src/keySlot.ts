@@ -1,5 +1,5 @@
 /** Number of hash slots in a Redis Cluster. */
-export const clusterSlotCount = 16_384;
+const clusterSlotCount = 16_384;
 
 // CRC16-CCITT (XModem), the variant Redis Cluster uses: polynomial 0x1021, initial value 0.
 const table = Array.from({ length: 256 }, (_, byte) => {

@@ -37,7 +37,7 @@ const slabSize = 10;
 const ownerGraceMs = 5_000;
 
 /** The folder under os.tmpdir() where port locks live unless told otherwise. */
-export function defaultPortLockDir(): string {
+function defaultPortLockDir(): string {
   return join(tmpdir(), 'stowage-testing-ports');
 }
 

@@ -40,7 +40,7 @@ function processStateLetter(pid: number): string | undefined {
 }
 
 /** Waits, bounded, until `pid` is gone (zombies included). */
-export async function waitForProcessGone(pid: number, timeoutMs: number): Promise<void> {
+async function waitForProcessGone(pid: number, timeoutMs: number): Promise<void> {
   await waitFor(
     `process ${pid} to end after SIGKILL`,
     async () => isProcessGone(pid) || undefined,

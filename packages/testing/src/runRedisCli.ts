@@ -14,7 +14,7 @@ export interface RedisCliTarget {
 }
 
 /** The redis-cli flags that reach `target`: host, port, TLS files and user. */
-export function redisCliConnectionArgs(target: RedisCliTarget): string[] {
+function redisCliConnectionArgs(target: RedisCliTarget): string[] {
   const args = ['-h', target.host, '-p', String(target.port)];
   if (target.tls !== undefined) {
     // The client certificate goes along every time: it is required under mutual TLS and ignored
@@ -27,7 +27,7 @@ export function redisCliConnectionArgs(target: RedisCliTarget): string[] {
 }
 
 /** Environment for redis-cli: the password travels in REDISCLI_AUTH, not in `ps`-visible argv. */
-export function redisCliEnv(target: RedisCliTarget): NodeJS.ProcessEnv {
+function redisCliEnv(target: RedisCliTarget): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.REDISCLI_AUTH;
   if (target.password !== undefined) env.REDISCLI_AUTH = target.password;

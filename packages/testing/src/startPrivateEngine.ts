@@ -95,7 +95,7 @@ async function spawnPrivateEngine(dir: string, startTimeoutMs: number): Promise<
   const bridgeExisted = existsSync('/sys/class/net/docker0');
   writeFileSync(join(dir, 'bridge'), bridgeExisted ? 'existed\n' : 'created\n');
   const exitReason = spawnDockerd(dir, dockerHost);
-  // At exit the engine goes with its owner, unless other live processes use it (see leave).
+  // At exit the engine goes with its owner, unless other live processes use it (see leavePrivateEngine).
   const atExit = () => leavePrivateEngine(dir);
   trackCleanup(atExit);
   // An explicit stop() stops it whoever else uses it: the owner says when its run is over.

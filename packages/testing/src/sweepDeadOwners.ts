@@ -2,9 +2,7 @@ import { hostname } from 'node:os';
 import type { ContainerEngine } from './containerEngine.js';
 import { ContainerLabel, runDocker } from './docker.js';
 import { isProcessAlive } from './processState.js';
-
-// On globalThis: every copy of this module in one process (one per vitest test file) sweeps once.
-const sweptKey = Symbol.for('@stowage/testing/containerSweep');
+import { processWide } from './processWide.js';
 
 /**
  * Once per process and engine: removes the containers of this package whose owner (a test process
@@ -15,10 +13,9 @@ export async function sweepDeadOwners(
   engine: ContainerEngine,
   options: { readonly force?: boolean } = {},
 ): Promise<void> {
-  const holder = globalThis as { [sweptKey]?: Set<string> };
-  holder[sweptKey] ??= new Set();
-  if (holder[sweptKey].has(engine.dockerHost) && options.force !== true) return;
-  holder[sweptKey].add(engine.dockerHost);
+  const swept = processWide('@stowage/testing/containerSweep', () => new Set<string>());
+  if (swept.has(engine.dockerHost) && options.force !== true) return;
+  swept.add(engine.dockerHost);
   const listing = await runDocker(engine.dockerHost, [
     'ps',
     '-a',
