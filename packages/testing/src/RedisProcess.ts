@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { trackProcess, untrackProcess } from './exitCleanup.js';
+import { type ConnectionTarget, sendForText } from './HarnessConnection.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { killProcess } from './processState.js';
-import { type RespTarget, sendForText } from './RespConnection.js';
 import { waitFor } from './waitFor.js';
 
 /** Everything needed to (re)start one redis-server or sentinel process. */
@@ -18,7 +18,7 @@ export interface RedisProcessSpec {
   readonly logFile: string;
   readonly pidFile: string;
   /** How the readiness check connects (auth and TLS included). */
-  readonly target: RespTarget;
+  readonly target: ConnectionTarget;
   /** Runs before every start, e.g. to write a fresh sentinel config (sentinels rewrite theirs). */
   readonly prepare?: () => Promise<void>;
   readonly startTimeoutMs: number;

@@ -1,4 +1,5 @@
-import { iptablesBinary, type LaunchedContainer, runInNetwork } from './launchRedisContainer.js';
+import type { LaunchedContainer } from './launchRedisContainer.js';
+import { iptablesBinary, runInNetwork } from './runInNetwork.js';
 
 /**
  * Makes `127.0.0.1:PORT` inside every member reach the member published on that host port, so

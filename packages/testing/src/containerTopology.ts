@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ContainerFile } from './ContainerSpec.js';
 import { linkLoopbackMesh } from './containerMesh.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { type LaunchedContainer, launchRedisContainer } from './launchRedisContainer.js';
@@ -7,13 +8,6 @@ import { allocatePorts, releasePorts } from './portPool.js';
 import { prepareContainers } from './startRedisContainer.js';
 import type { TlsOptions } from './TlsOptions.js';
 import { createWorkDir, removeWorkDir } from './workDir.js';
-
-/** A file put into a member's container before it starts. */
-export interface ContainerFile {
-  readonly content: string;
-  readonly target: string;
-  readonly mode: number;
-}
 
 /** How one member of a topology runs. */
 export interface MemberSpec {

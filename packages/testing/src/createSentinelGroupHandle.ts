@@ -1,9 +1,9 @@
 import type { TestCertificates } from './createTestCertificates.js';
+import { type ConnectionTarget, sendCommand, sendForText, targetOf } from './HarnessConnection.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { parseInfo } from './parseInfo.js';
 import type { RedisEndpoint } from './RedisEndpoint.js';
-import { type RedisServer, targetOf } from './RedisServer.js';
-import { type RespTarget, sendCommand, sendForText } from './RespConnection.js';
+import type { RedisServer } from './RedisServer.js';
 import { runRedisCli } from './runRedisCli.js';
 import type { SentinelGroup } from './SentinelGroup.js';
 import { waitFor } from './waitFor.js';
@@ -12,7 +12,7 @@ import { waitFor } from './waitFor.js';
 export interface SentinelGroupHandleInput {
   readonly name: string;
   readonly nodes: readonly RedisServer[];
-  readonly sentinelTargets: readonly RespTarget[];
+  readonly sentinelTargets: readonly ConnectionTarget[];
   readonly password: string | undefined;
   readonly sentinelPassword: string | undefined;
   readonly certificates: TestCertificates | undefined;
@@ -32,7 +32,7 @@ export function createSentinelGroupHandle(input: SentinelGroupHandleInput): Sent
     }
     return node;
   };
-  const askPrimaryPort = async (target: RespTarget): Promise<number> => {
+  const askPrimaryPort = async (target: ConnectionTarget): Promise<number> => {
     const reply = await sendCommand(target, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name]);
     const port = Array.isArray(reply) ? Number(String(reply[1])) : Number.NaN;
     if (!Number.isInteger(port)) {

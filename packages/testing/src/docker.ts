@@ -14,7 +14,7 @@ export const ContainerLabel = {
 } as const;
 
 /** Path of the docker CLI, or a `BINARY_MISSING` error naming the package. */
-export function dockerCli(): string {
+function dockerCli(): string {
   const cli = findExecutable('docker');
   if (cli === undefined) {
     throw new HarnessError(

@@ -1,4 +1,6 @@
 import { rmSync } from 'node:fs';
+import { signalProcess } from './processState.js';
+import { processWide } from './processWide.js';
 
 interface CleanupState {
   /** Synchronous clean-up steps (containers, a private container engine), run last-in first-out. */
@@ -8,14 +10,14 @@ interface CleanupState {
   installed: boolean;
 }
 
-// Kept on globalThis so that every copy of this module in one process (vitest evaluates modules
-// once per test file) shares one list and installs the exit hooks once.
-const stateKey = Symbol.for('@stowage/testing/exitCleanup');
-
+/** One list for the process, so that the exit hooks are installed once. */
 function state(): CleanupState {
-  const holder = globalThis as { [stateKey]?: CleanupState };
-  holder[stateKey] ??= { steps: new Set(), pids: new Set(), paths: new Set(), installed: false };
-  return holder[stateKey];
+  return processWide<CleanupState>('@stowage/testing/exitCleanup', () => ({
+    steps: new Set(),
+    pids: new Set(),
+    paths: new Set(),
+    installed: false,
+  }));
 }
 
 /**
@@ -35,13 +37,8 @@ function cleanupNow(): void {
   }
   for (const pid of pids) {
     // SIGCONT first: a server paused with SIGSTOP would otherwise sit stopped until SIGKILL lands.
-    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // Already gone.
-      }
-    }
+    signalProcess(pid, 'SIGCONT');
+    signalProcess(pid, 'SIGKILL');
   }
   pids.clear();
   for (const path of paths) rmSync(path, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /** Number of hash slots in a Redis Cluster. */
-export const clusterSlotCount = 16_384;
+const clusterSlotCount = 16_384;
 
 // CRC16-CCITT (XModem), the variant Redis Cluster uses: polynomial 0x1021, initial value 0.
 const table = Array.from({ length: 256 }, (_, byte) => {
@@ -23,7 +23,7 @@ function crc16(bytes: Uint8Array): number {
  *
  * Not ioredis's `cluster-key-slot`: for a key whose first braces are empty and that holds a later
  * tag (`{}{x}`, `a{}b{c}`) it hashes part of the key where Redis hashes all of it, and a harness
- * must agree with the server on any key (the cluster test checks this one against CLUSTER KEYSLOT).
+ * must agree with the server on any key (the cluster test checks both against CLUSTER KEYSLOT).
  */
 export function keySlot(key: string | Uint8Array): number {
   const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;

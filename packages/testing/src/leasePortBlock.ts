@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ownerOf, removeAside } from './claimOwnedDir.js';
 import { trackPath, untrackPath } from './exitCleanup.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { isProcessAlive } from './processState.js';
@@ -36,7 +37,7 @@ const slabSize = 10;
 const ownerGraceMs = 5_000;
 
 /** The folder under os.tmpdir() where port locks live unless told otherwise. */
-export function defaultPortLockDir(): string {
+function defaultPortLockDir(): string {
   return join(tmpdir(), 'stowage-testing-ports');
 }
 
@@ -143,7 +144,7 @@ function tryLock(lock: string): boolean {
 
 /** Removes a lock whose owner is dead; false when the owner still runs (or might). */
 function reclaimIfStale(lock: string): boolean {
-  const owner = readOwner(lock);
+  const owner = ownerOf(lock);
   if (owner === undefined) {
     // mkdir and the owner file are two steps: a fresh lock without a file is someone mid-way.
     try {
@@ -154,30 +155,14 @@ function reclaimIfStale(lock: string): boolean {
   } else if (isProcessAlive(owner)) {
     return false;
   }
-  // rename is atomic: if two processes reclaim the same lock, only one rename succeeds, so neither
-  // removes a lock the other has just re-created.
-  const trash = `${lock}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    renameSync(lock, trash);
-  } catch {
-    return true;
-  }
-  rmSync(trash, { recursive: true, force: true });
+  // Gone meanwhile or removed here: either way the slab is free to try again.
+  removeAside(lock);
   return true;
-}
-
-function readOwner(lock: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(join(lock, 'owner'), 'utf8'), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function unlock(lock: string): void {
   // Only remove what is still ours: after a reclaim race the folder may belong to someone else.
-  if (readOwner(lock) === process.pid) rmSync(lock, { recursive: true, force: true });
+  if (ownerOf(lock) === process.pid) rmSync(lock, { recursive: true, force: true });
   untrackPath(lock);
 }
 

@@ -1,9 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type ConnectionTarget,
+  HarnessConnection,
+  sendCommand,
+  sendForText,
+  targetOf,
+} from './HarnessConnection.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { parseClusterNodes } from './parseClusterNodes.js';
 import type { MigrateSlotOptions, SlotMigration } from './RedisCluster.js';
-import { type RedisServer, targetOf } from './RedisServer.js';
-import { RespConnection, type RespTarget, sendCommand, sendForText } from './RespConnection.js';
+import type { RedisServer } from './RedisServer.js';
 import { waitFor } from './waitFor.js';
 
 /** The nodes involved in one slot migration. */
@@ -44,7 +50,7 @@ export async function migrateSlot(
   let keysMoved = 0;
   let batches = 0;
   const auth = source.password === undefined ? [] : ['AUTH', source.password];
-  const connection = await RespConnection.open(targetOf(source), 10_000);
+  const connection = await HarnessConnection.open(targetOf(source), 10_000);
   try {
     for (;;) {
       if (Date.now() > deadline) {
@@ -107,7 +113,10 @@ export async function migrateSlot(
 }
 
 /** The port of the node that `target` believes serves `slot`, per its `CLUSTER NODES`. */
-export async function slotOwnerPort(target: RespTarget, slot: number): Promise<number | undefined> {
+export async function slotOwnerPort(
+  target: ConnectionTarget,
+  slot: number,
+): Promise<number | undefined> {
   const entries = parseClusterNodes(await sendForText(target, ['CLUSTER', 'NODES']));
   const owner = entries.find(
     (entry) =>

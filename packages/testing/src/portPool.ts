@@ -1,4 +1,5 @@
 import { isPortFree, leasePortBlock, type PortBlockLease } from './leasePortBlock.js';
+import { processWide } from './processWide.js';
 
 interface PoolState {
   readonly leases: PortBlockLease[];
@@ -8,14 +9,14 @@ interface PoolState {
   queue: Promise<unknown>;
 }
 
-// Shared by every copy of this module in the process (vitest evaluates modules per test file), so a
-// worker keeps drawing from the blocks it already holds instead of leasing new ones per file.
-const stateKey = Symbol.for('@stowage/testing/portPool');
-
+/** One pool for the process, so a worker keeps drawing from the blocks it holds across test files. */
 function state(): PoolState {
-  const holder = globalThis as { [stateKey]?: PoolState };
-  holder[stateKey] ??= { leases: [], free: [], inUse: new Set(), queue: Promise.resolve() };
-  return holder[stateKey];
+  return processWide<PoolState>('@stowage/testing/portPool', () => ({
+    leases: [],
+    free: [],
+    inUse: new Set(),
+    queue: Promise.resolve(),
+  }));
 }
 
 /**

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { HarnessError, HarnessErrorCode } from './HarnessError.js';
+import { waitFor } from './waitFor.js';
 
 /**
  * True when `pid` no longer runs. A zombie counts as gone: a stopped server can linger as one for
@@ -41,16 +40,24 @@ function processStateLetter(pid: number): string | undefined {
 }
 
 /** Waits, bounded, until `pid` is gone (zombies included). */
-export async function waitForProcessGone(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!isProcessGone(pid)) {
-    if (Date.now() > deadline) {
-      throw new HarnessError(
-        HarnessErrorCode.Timeout,
-        `Process ${pid} still runs ${timeoutMs} ms after SIGKILL`,
-      );
-    }
-    await sleep(5);
+async function waitForProcessGone(pid: number, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `process ${pid} to end after SIGKILL`,
+    async () => isProcessGone(pid) || undefined,
+    {
+      timeoutMs,
+      intervalMs: 5,
+    },
+  );
+}
+
+/** Sends `signal` to `pid`; false when there is no such process (any more). */
+export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -60,12 +67,6 @@ export async function waitForProcessGone(pid: number, timeoutMs: number): Promis
  * SIGTERM would only cost time.
  */
 export async function killProcess(pid: number, timeoutMs = 5_000): Promise<void> {
-  for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      return;
-    }
-  }
+  if (!signalProcess(pid, 'SIGCONT') || !signalProcess(pid, 'SIGKILL')) return;
   await waitForProcessGone(pid, timeoutMs);
 }

@@ -3,21 +3,20 @@ import { fileURLToPath } from 'node:url';
 import { runDocker } from './docker.js';
 import { findRedisBinaries } from './findRedisBinaries.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
+import { processWide } from './processWide.js';
 
 /** The script that builds the image; shipped with the package, one level above src/ and dist/. */
-export const buildRedisImageScript = fileURLToPath(
+const buildRedisImageScript = fileURLToPath(
   new URL('../scripts/build-redis-image.sh', import.meta.url),
 );
 
-const stateKey = Symbol.for('@stowage/testing/redisImage');
+/** The image build of each engine, started once per process. */
 function state(): Map<string, Promise<string>> {
-  const holder = globalThis as { [stateKey]?: Map<string, Promise<string>> };
-  holder[stateKey] ??= new Map();
-  return holder[stateKey];
+  return processWide('@stowage/testing/redisImage', () => new Map<string, Promise<string>>());
 }
 
 /** The tag of the image built from this machine's Redis: `stowage-redis:<version>`. */
-export async function localRedisImageTag(): Promise<string> {
+async function localRedisImageTag(): Promise<string> {
   const { cli } = findRedisBinaries();
   const version = await new Promise<string>((resolve, reject) => {
     execFile(cli, ['--version'], (error, stdout) => {

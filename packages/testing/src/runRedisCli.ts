@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import type { TestCertificates } from './createTestCertificates.js';
 import { findRedisBinaries } from './findRedisBinaries.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
+import type { RedisUser } from './RedisServer.js';
 
 /** Who redis-cli connects to and as whom. */
 export interface RedisCliTarget {
@@ -13,7 +14,7 @@ export interface RedisCliTarget {
 }
 
 /** The redis-cli flags that reach `target`: host, port, TLS files and user. */
-export function redisCliConnectionArgs(target: RedisCliTarget): string[] {
+function redisCliConnectionArgs(target: RedisCliTarget): string[] {
   const args = ['-h', target.host, '-p', String(target.port)];
   if (target.tls !== undefined) {
     // The client certificate goes along every time: it is required under mutual TLS and ignored
@@ -26,7 +27,7 @@ export function redisCliConnectionArgs(target: RedisCliTarget): string[] {
 }
 
 /** Environment for redis-cli: the password travels in REDISCLI_AUTH, not in `ps`-visible argv. */
-export function redisCliEnv(target: RedisCliTarget): NodeJS.ProcessEnv {
+function redisCliEnv(target: RedisCliTarget): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.REDISCLI_AUTH;
   if (target.password !== undefined) env.REDISCLI_AUTH = target.password;
@@ -66,4 +67,35 @@ export function runRedisCli(
       },
     );
   });
+}
+
+/** Who a server's redisCli/redisCliAs connect to: the default user, or one of its ACL users. */
+export interface RedisCliAccount {
+  readonly host: string;
+  readonly port: number;
+  readonly password: string | undefined;
+  readonly users: readonly RedisUser[] | undefined;
+  readonly tls: TestCertificates | undefined;
+}
+
+/** `redisCli`/`redisCliAs` of a handle: undefined runs as the default user, a name as that user. */
+export function redisCliAs(
+  account: RedisCliAccount,
+): (username: string | undefined, args: string[]) => Promise<string> {
+  return (username, args) => {
+    const user = account.users?.find((candidate) => candidate.name === username);
+    if (username !== undefined && user === undefined) {
+      throw new HarnessError(HarnessErrorCode.InvalidOptions, `No ACL user named ${username}`);
+    }
+    return runRedisCli(
+      {
+        host: account.host,
+        port: account.port,
+        username,
+        password: user === undefined ? account.password : user.password,
+        tls: account.tls,
+      },
+      args,
+    );
+  };
 }

@@ -22,7 +22,7 @@ export interface SentinelConfigInput {
 }
 
 /** Quotes a config value the way Redis's config parser (sdssplitargs) reads it back. */
-export function quoteConfigValue(value: string): string {
+function quoteConfigValue(value: string): string {
   return `"${value.replace(/[\\"]/g, (char) => `\\${char}`).replace(/\n/g, '\\n')}"`;
 }
 

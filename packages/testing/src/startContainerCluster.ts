@@ -1,7 +1,7 @@
+import { containerServerCommand } from './ContainerSpec.js';
 import { startContainerTopology } from './containerTopology.js';
-import { containerServerCommand } from './launchRedisContainer.js';
 import type { RedisCluster } from './RedisCluster.js';
-import { redisOptionArgs } from './RedisServer.js';
+import { redisOptionArgs } from './redisOptionArgs.js';
 import { joinCluster, nodeCount, type StartClusterOptions } from './startCluster.js';
 
 /**

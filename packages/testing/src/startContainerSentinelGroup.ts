@@ -1,8 +1,8 @@
+import { containerServerCommand } from './ContainerSpec.js';
 import { startContainerTopology } from './containerTopology.js';
 import { createSentinelGroupHandle } from './createSentinelGroupHandle.js';
-import { containerServerCommand } from './launchRedisContainer.js';
-import { redisOptionArgs } from './RedisServer.js';
-import type { RespTarget } from './RespConnection.js';
+import type { ConnectionTarget } from './HarnessConnection.js';
+import { redisOptionArgs } from './redisOptionArgs.js';
 import type { ContainerSentinelGroup } from './SentinelGroup.js';
 import { sentinelConfig } from './sentinelConfig.js';
 import {
@@ -88,7 +88,7 @@ export async function startContainerSentinelGroup(
       ),
     );
     await topology.relink();
-    const sentinelTargets: RespTarget[] = sentinelPorts.map((port) => ({
+    const sentinelTargets: ConnectionTarget[] = sentinelPorts.map((port) => ({
       host: '127.0.0.1',
       port,
       password: options.sentinelPassword,

@@ -1,14 +1,12 @@
+import { containerServerCommand } from './ContainerSpec.js';
 import { type ContainerEngine, startContainerEngine } from './containerEngine.js';
-import {
-  containerServerCommand,
-  launchRedisContainer,
-  sweepDeadOwners,
-} from './launchRedisContainer.js';
+import { launchRedisContainer } from './launchRedisContainer.js';
 import type { RedisContainer } from './RedisContainer.js';
-import { redisOptionArgs } from './RedisServer.js';
 import { ensureLocalRedisImage } from './redisImage.js';
+import { redisOptionArgs } from './redisOptionArgs.js';
 import { prepareServerResources } from './serverResources.js';
 import type { StartRedisServerOptions } from './startRedisServer.js';
+import { sweepDeadOwners } from './sweepDeadOwners.js';
 
 /** Options of {@link startRedisContainer}: those of `startRedisServer`, plus the container's own. */
 export interface StartRedisContainerOptions extends Omit<StartRedisServerOptions, 'provider'> {

@@ -1,5 +1,6 @@
 import { findRedisBinaries } from './findRedisBinaries.js';
-import { launchRedisServer, type RedisServer, type RedisUser } from './RedisServer.js';
+import { launchRedisServer } from './launchRedisServer.js';
+import type { RedisServer, RedisUser } from './RedisServer.js';
 import { type RedisProvider, resolveRedisProvider } from './redisProvider.js';
 import { prepareServerResources } from './serverResources.js';
 import { startRedisContainer } from './startRedisContainer.js';

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { createSentinelGroupHandle } from './createSentinelGroupHandle.js';
 import { createTestCertificates, type TestCertificates } from './createTestCertificates.js';
 import { findRedisBinaries } from './findRedisBinaries.js';
+import { type ConnectionTarget, clientTls, sendForText, targetOf } from './HarnessConnection.js';
+import { launchRedisServer } from './launchRedisServer.js';
 import { parseInfo } from './parseInfo.js';
 import { allocatePorts, releasePorts } from './portPool.js';
 import { RedisProcess } from './RedisProcess.js';
-import { clientTls, launchRedisServer, type RedisServer, targetOf } from './RedisServer.js';
-import { type RespTarget, sendForText } from './RespConnection.js';
+import type { RedisServer } from './RedisServer.js';
 import { type RedisProvider, resolveRedisProvider } from './redisProvider.js';
 import type { SentinelGroup } from './SentinelGroup.js';
 import { sentinelConfig } from './sentinelConfig.js';
@@ -155,7 +156,7 @@ export async function startSentinelGroup(
         await sentinel.start();
       }),
     );
-    const sentinelTargets: RespTarget[] = sentinelPorts.map((port) => ({
+    const sentinelTargets: ConnectionTarget[] = sentinelPorts.map((port) => ({
       host: '127.0.0.1',
       port,
       password: options.sentinelPassword,

@@ -32,7 +32,18 @@ describe('startCluster', () => {
   });
 
   it('computes key slots exactly like CLUSTER KEYSLOT', async () => {
-    const keys = ['', 'foo', '{user1}:a', 'a{}b', '{}{x}', 'x{y', 'ünïcödé', 'p:$inited', '{p}:x'];
+    const keys = [
+      '',
+      'foo',
+      '{user1}:a',
+      'a{}b',
+      '{}{x}',
+      'a{}b{c}',
+      'x{y',
+      'ünïcödé',
+      'p:$inited',
+      '{p}:x',
+    ];
     for (const key of keys) {
       expect(cluster.keySlot(key), key).toBe(
         Number(await cluster.nodes[0]!.redisCli('CLUSTER', 'KEYSLOT', key)),

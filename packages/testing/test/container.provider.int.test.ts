@@ -14,8 +14,8 @@ import {
   startRedisServer,
   whyNoContainerEngine,
 } from '../src/index.js';
-import { sweepDeadOwners } from '../src/launchRedisContainer.js';
 import { isPortFree } from '../src/leasePortBlock.js';
+import { sweepDeadOwners } from '../src/sweepDeadOwners.js';
 
 const run = promisify(execFile);
 const noEngine = await whyNoContainerEngine();

@@ -5,9 +5,11 @@ import type { Output } from '../output.js';
 import { createProgress, type Progress } from '../progress.js';
 import { type ExportRecord, RecordChecksum, readKind } from '../records.js';
 import { kindsOf, loadSide, parseKindsFlag } from '../target.js';
-import { holdsData } from './common.js';
-import { toDataSet } from './import.js';
+import { holdsData } from './holdsData.js';
+import { report } from './report.js';
+import { toDataSet } from './toDataSet.js';
 
+/** The flags of `stowage copy`: two stores, each a URL or a config file. */
 export interface CopyFlags {
   readonly from: string;
   readonly to: string;
@@ -19,6 +21,7 @@ export interface CopyFlags {
   readonly dryRun?: boolean | undefined;
 }
 
+/** Every record of some kinds as read at one time, with their count and checksum. */
 interface Snapshot {
   readonly records: ExportRecord[];
   readonly count: number;
@@ -126,9 +129,4 @@ export async function copyStore(output: Output, flags: CopyFlags): Promise<ExitC
   } finally {
     await Promise.all([from.close(), to.close()]);
   }
-}
-
-function report(output: Output, json: Record<string, unknown>, text: string): void {
-  if (output.json) output.out(JSON.stringify(json));
-  else output.out(text);
 }

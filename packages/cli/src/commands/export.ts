@@ -6,8 +6,9 @@ import type { Output } from '../output.js';
 import { createProgress } from '../progress.js';
 import { formatRecord, RecordChecksum, readKind } from '../records.js';
 import { kindsOf, parseKindsFlag, type Target } from '../target.js';
-import { withStore } from './common.js';
+import { withStore } from './withStore.js';
 
+/** The flags of `stowage export`. */
 export interface ExportFlags {
   readonly out?: string | undefined;
   readonly kinds?: string | undefined;

@@ -1,8 +1,10 @@
 import { Redis } from 'ioredis';
+import type { TestCertificates } from './createTestCertificates.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
+import type { RedisServer } from './RedisServer.js';
 
 /** Where and how to connect; `tls` PEM strings switch the connection to TLS. */
-export interface RespTarget {
+export interface ConnectionTarget {
   readonly host: string;
   readonly port: number;
   readonly username?: string | undefined;
@@ -11,10 +13,10 @@ export interface RespTarget {
 }
 
 /** One argument of a command; numbers are sent in decimal. */
-export type RespArgument = string | number | Buffer;
+export type CommandArgument = string | number | Buffer;
 
 /** A reply as the harness reads it: strings come back as Buffers (keys may be binary). */
-export type RespValue = number | Buffer | null | Error | RespValue[];
+export type RawReply = number | Buffer | null | Error | RawReply[];
 
 /**
  * The harness's own connection for readiness checks and cluster administration: one ioredis
@@ -22,14 +24,14 @@ export type RespValue = number | Buffer | null | Error | RespValue[];
  * whether the server answered. Replies come back raw (bulk strings as Buffers: keys must survive
  * MIGRATE untouched), over RESP2, as `redis-cli` would see them.
  */
-export class RespConnection {
+export class HarnessConnection {
   private constructor(
     private readonly client: Redis,
     private readonly lastError: () => unknown,
   ) {}
 
   /** Connects (and authenticates when the target has a password); bounded by `timeoutMs`. */
-  static async open(target: RespTarget, timeoutMs = 2_000): Promise<RespConnection> {
+  static async open(target: ConnectionTarget, timeoutMs = 2_000): Promise<HarnessConnection> {
     const client = new Redis({
       host: target.host,
       port: target.port,
@@ -59,14 +61,14 @@ export class RespConnection {
       client.disconnect();
       throw harnessError(lastError ?? error, `connect to ${target.host}:${target.port}`);
     }
-    return new RespConnection(client, () => lastError);
+    return new HarnessConnection(client, () => lastError);
   }
 
   /** Sends one command and resolves with its reply; an error reply rejects with `REPLY_ERROR`. */
-  async call(...args: RespArgument[]): Promise<RespValue> {
+  async call(...args: CommandArgument[]): Promise<RawReply> {
     const [name, ...rest] = args;
     try {
-      return (await this.client.callBuffer(String(name), ...rest)) as RespValue;
+      return (await this.client.callBuffer(String(name), ...rest)) as RawReply;
     } catch (error) {
       throw harnessError(error, String(name), this.lastError());
     }
@@ -78,16 +80,30 @@ export class RespConnection {
   }
 }
 
+/** The TLS options for harness-internal connections: trust the CA, present the client cert. */
+export function clientTls(
+  certificates: TestCertificates | undefined,
+): { ca: string; cert: string; key: string } | undefined {
+  return certificates === undefined
+    ? undefined
+    : { ca: certificates.ca, cert: certificates.clientCert, key: certificates.clientKey };
+}
+
+/** The harness-internal connection settings of a data node (default user). */
+export function targetOf(node: RedisServer): ConnectionTarget {
+  return { host: node.host, port: node.port, password: node.password, tls: clientTls(node.tls) };
+}
+
 /**
  * Opens a connection, runs one command, closes. Convenient for polling, where a fresh connection
  * per probe avoids reusing a socket that a restarting server has just cut.
  */
 export async function sendCommand(
-  target: RespTarget,
-  args: readonly RespArgument[],
+  target: ConnectionTarget,
+  args: readonly CommandArgument[],
   timeoutMs = 2_000,
-): Promise<RespValue> {
-  const connection = await RespConnection.open(target, timeoutMs);
+): Promise<RawReply> {
+  const connection = await HarnessConnection.open(target, timeoutMs);
   try {
     return await connection.call(...args);
   } finally {
@@ -97,8 +113,8 @@ export async function sendCommand(
 
 /** Like {@link sendCommand} but expects a (bulk or simple) string reply and decodes it as UTF-8. */
 export async function sendForText(
-  target: RespTarget,
-  args: readonly RespArgument[],
+  target: ConnectionTarget,
+  args: readonly CommandArgument[],
   timeoutMs = 2_000,
 ): Promise<string> {
   const reply = await sendCommand(target, args, timeoutMs);
