@@ -1,4 +1,5 @@
-import { StowageSerializationError, validateKey, validateKind } from '@stowage/core';
+import { StowageSerializationError } from '@stowage/core';
+import { validateKey, validateKind } from '@stowage/core/driver';
 import { CliError, ExitCode } from '../exitCodes.js';
 import { type Output, pc, table } from '../output.js';
 import { readKind } from '../records.js';
