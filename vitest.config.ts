@@ -10,6 +10,11 @@ const alias = [
     find: /^@stowage\/(core|memory|conformance|testing|redis)$/,
     replacement: `${root}packages/$1/src/index.ts`,
   },
+  // Subpath entries (`@stowage/core/driver`, `@stowage/memory/definition`): one file each in src.
+  {
+    find: /^@stowage\/(core|memory|conformance|testing|redis)\/([A-Za-z]+)$/,
+    replacement: `${root}packages/$1/src/$2.ts`,
+  },
 ];
 
 /** Files that run Redis in containers (`@stowage/testing`'s container provider). */

@@ -4,8 +4,8 @@ import {
   type PersistentDataStore,
   type SerializedItemDescriptor,
   StowageSerializationError,
-  validateUpsert,
 } from '@stowage/core';
+import { validateUpsert } from '@stowage/core/driver';
 import { CliError } from './exitCodes.js';
 
 /**

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import {
   type DataKind,
-  DriverRegistry,
+  type DriverDefinition,
   loadConfig,
   type PersistentDataStore,
   type StowageConfig,
   type StowageConfigInput,
-  validateKind,
 } from '@stowage/core';
+import { validateKind } from '@stowage/core/driver';
 import { memoryDriverDefinition } from '@stowage/memory';
 import {
   type RedisAccess,
@@ -30,13 +30,11 @@ export interface TargetFlags {
 }
 
 /**
- * The drivers the command line selects from: the built-in ones, which it depends on, registered
+ * The drivers the command line selects from: the built-in ones, which it depends on, handed in
  * directly (the same definitions core would import by name), so that they load wherever the
  * command line runs, inside a test worker too.
  */
-const registry = new DriverRegistry()
-  .register(memoryDriverDefinition)
-  .register(redisDriverDefinition);
+const drivers: ReadonlyArray<DriverDefinition> = [memoryDriverDefinition, redisDriverDefinition];
 
 /** A validated store configuration and the ways to reach it. */
 export interface Target {
@@ -67,7 +65,7 @@ export async function loadTarget(flags: TargetFlags, environment = true): Promis
   if (flags.prefix !== undefined) input.prefix = flags.prefix;
   const config = await loadConfig(input as StowageConfigInput, {
     env: environment ? process.env : {},
-    registry,
+    drivers,
     ...(flags.config === undefined ? {} : { configFile: flags.config }),
   });
   const redis =

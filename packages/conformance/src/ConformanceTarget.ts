@@ -1,4 +1,5 @@
-import type { DataKind, PersistentDataStore, UpsertReadWriteHook } from '@stowage/core';
+import type { DataKind, PersistentDataStore } from '@stowage/core';
+import type { UpsertReadWriteHook } from '@stowage/core/driver';
 
 /** What the suite passes when it creates a store. */
 export interface CreateStoreOptions {

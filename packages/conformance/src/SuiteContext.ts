@@ -1,4 +1,5 @@
-import type { PersistentDataStore, UpsertReadWriteHook } from '@stowage/core';
+import type { PersistentDataStore } from '@stowage/core';
+import type { UpsertReadWriteHook } from '@stowage/core/driver';
 import { afterEach } from 'vitest';
 import type { ConformanceTarget } from './ConformanceTarget.js';
 

@@ -3,18 +3,20 @@ import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
   type DataStore,
-  DataStoreToken,
-  DriverRegistry,
   defineKind,
   type PersistentDataStore,
-  PersistentDataStoreToken,
   type StoreStatus,
-  StoreStatusToken,
   type StowageConfig,
   StowageConfigError,
+} from '../src/index.js';
+import {
+  DataStoreToken,
+  PersistentDataStoreToken,
+  StoreStatusToken,
   StowageConfigToken,
   StowageModule,
-} from '../src/index.js';
+  type StowageTokens,
+} from '../src/inversify.js';
 import { vaultDriverDefinition } from './support/vaultDriver.js';
 
 const things = defineKind<{ key: string; version: number }>('things');
@@ -47,11 +49,10 @@ describe('StowageModule', () => {
     expect(StowageConfigError.is(error)).toBe(true);
   });
 
-  it('selects a third-party driver registered by name', async () => {
-    const registry = new DriverRegistry().register(vaultDriverDefinition);
+  it('selects a third-party driver handed in by its definition', async () => {
     const stowage = await StowageModule.fromConfig(
       { driver: 'vault', vault: { url: 'vault://host', password: 'long enough' } },
-      { env: {}, registry },
+      { env: {}, drivers: [vaultDriverDefinition] },
     );
     const container = new Container();
     await container.load(stowage.containerModule);
@@ -59,5 +60,40 @@ describe('StowageModule', () => {
     await store.upsert(things, { key: 'x', version: 3 });
     expect((await store.all(things)).get('x')).toEqual({ key: 'x', version: 3 });
     await container.unbindAllAsync();
+  });
+
+  it('binds a second store in the same container under identifiers of its own', async () => {
+    const archive: StowageTokens = {
+      dataStore: Symbol('archive store'),
+      persistentDataStore: Symbol('archive raw store'),
+      storeStatus: Symbol('archive status'),
+      config: Symbol('archive config'),
+    };
+    const main = await StowageModule.fromConfig({ prefix: 'main' }, { env: {} });
+    const second = await StowageModule.fromConfig(
+      { prefix: 'archive' },
+      { env: {}, tokens: archive },
+    );
+    expect(second.tokens).toBe(archive);
+    const container = new Container();
+    await container.load(main.containerModule, second.containerModule);
+
+    const mainStore = container.get(DataStoreToken) as DataStore;
+    const archiveStore = container.get(archive.dataStore);
+    expect(archiveStore).not.toBe(mainStore);
+    expect(container.get(archive.persistentDataStore)).toBe(archiveStore.raw);
+    expect(container.get(archive.storeStatus)).toBe(archiveStore.status$);
+    expect(container.get(archive.config).prefix).toBe('archive');
+    expect(container.get<StowageConfig>(StowageConfigToken).prefix).toBe('main');
+
+    // Two stores, each with its own data: memory drivers of their own backends.
+    await mainStore.upsert(things, { key: 'a', version: 1 });
+    await archiveStore.upsert(things, { key: 'a', version: 7 });
+    expect(await mainStore.get(things, 'a')).toEqual({ key: 'a', version: 1 });
+    expect(await archiveStore.get(things, 'a')).toEqual({ key: 'a', version: 7 });
+
+    await container.unbindAllAsync();
+    await expect(mainStore.get(things, 'a')).rejects.toMatchObject({ code: 'closed' });
+    await expect(archiveStore.get(things, 'a')).rejects.toMatchObject({ code: 'closed' });
   });
 });

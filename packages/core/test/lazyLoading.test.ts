@@ -23,6 +23,10 @@ const loaded = (name: string) =>
 describe('lazy loading', () => {
   it('a memory store loads neither ioredis nor inversify', async () => {
     const core = await import('../src/index.js');
+    // A variable of the Redis driver is refused without loading it to find out.
+    await expect(
+      core.loadConfig({}, { env: { STOWAGE_REDIS_URL: 'redis://127.0.0.1:6380' } }),
+    ).rejects.toMatchObject({ issues: [{ path: 'STOWAGE_REDIS_URL' }] });
     const store = await core.createDataStore({ driver: 'memory' }, { env: {} });
     const kind = core.defineKind<{ key: string; version: number }>('things');
     await store.upsert(kind, { key: 'a', version: 1 });
@@ -37,8 +41,8 @@ describe('lazy loading', () => {
     expect(loaded('inversify')).toBe(false);
   });
 
-  it('inversify is loaded by StowageModule only (and the hooks do see it)', async () => {
-    const { StowageModule } = await import('../src/index.js');
+  it('inversify is loaded by the inversify entry only (and the hooks do see it)', async () => {
+    const { StowageModule } = await import('../src/inversify.js');
     await StowageModule.fromConfig({ driver: 'memory' }, { env: {} });
     await settle();
     expect(loaded('inversify')).toBe(true);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DriverRegistry, loadConfig, StowageConfigError } from '../src/index.js';
+import { type DriverDefinition, loadConfig, StowageConfigError } from '../src/index.js';
 import { vaultDriverDefinition } from './support/vaultDriver.js';
 
 const SECRET = 'hunter2-correct-horse';
@@ -24,7 +24,7 @@ async function configError(promise: Promise<unknown>): Promise<StowageConfigErro
   return error;
 }
 
-const vaultRegistry = () => new DriverRegistry().register(vaultDriverDefinition);
+const vault = [vaultDriverDefinition];
 
 describe('loadConfig', () => {
   it('defaults to the memory driver when nothing is set', async () => {
@@ -87,13 +87,13 @@ describe('loadConfig', () => {
           STOWAGE_VAULT_URL: 'v://x',
           STOWAGE_VAULT_PASSWORD: 'long-enough',
         },
-        registry: vaultRegistry(),
+        drivers: vault,
       },
     );
     expect(config.driver).toBe('vault');
     // A built-in driver's variable is known (not a typo) while its driver is not selected.
     const unselected = await configError(
-      loadConfig({}, { env: { STOWAGE_REDIS_URL: 'redis://x:6379' }, registry: vaultRegistry() }),
+      loadConfig({}, { env: { STOWAGE_REDIS_URL: 'redis://x:6379' }, drivers: vault }),
     );
     expect(unselected.issues[0]?.message).toMatch(/configures the "redis" driver/);
   });
@@ -107,7 +107,7 @@ describe('loadConfig', () => {
           status: { pollIntervalMs: -5 },
           cahce: {},
         },
-        { env: { STOWAGE_DRIVER: 'vault', STOWAGE_TYPO: '1' }, registry: vaultRegistry() },
+        { env: { STOWAGE_DRIVER: 'vault', STOWAGE_TYPO: '1' }, drivers: vault },
       ),
     );
     expect(error.issues.map((issue) => issue.path).sort()).toEqual(
@@ -166,20 +166,24 @@ describe('loadConfig', () => {
   });
 
   it('never prints a secret: not in errors, JSON, String() or util.inspect', async () => {
-    const registry = vaultRegistry();
     const env = { STOWAGE_DRIVER: 'vault', STOWAGE_VAULT_URL: `vault://admin:${SECRET}@host` };
     const error = await configError(
-      loadConfig({ vault: { password: `${SECRET}` }, cache: { ttl: 'soon' } }, { env, registry }),
+      loadConfig(
+        { vault: { password: `${SECRET}` }, cache: { ttl: 'soon' } },
+        { env, drivers: vault },
+      ),
     );
     expect(`${error.message} ${JSON.stringify(error.issues)} ${inspect(error)}`).not.toContain(
       SECRET,
     );
 
-    const short = await configError(loadConfig({ vault: { password: 'abc' } }, { env, registry }));
+    const short = await configError(
+      loadConfig({ vault: { password: 'abc' } }, { env, drivers: vault }),
+    );
     expect(short.message).toContain('vault.password');
     expect(short.message).not.toContain('"abc"');
 
-    const config = await loadConfig({ vault: { password: SECRET } }, { env, registry });
+    const config = await loadConfig({ vault: { password: SECRET } }, { env, drivers: vault });
     for (const printed of [JSON.stringify(config), String(config), inspect(config), `${config}`]) {
       expect(printed).not.toContain(SECRET);
       expect(printed).toContain('vault');
@@ -251,18 +255,26 @@ describe('loadConfig, refresh-ahead', () => {
     expect(fromFile.issues.map((issue) => issue.path)).toEqual(['memory']);
   });
 
-  it('refuses a variable of an unselected driver without loading that driver', async () => {
-    const registry = vaultRegistry();
-    const loads: string[] = [];
-    const load = registry.load.bind(registry);
-    registry.load = (name) => {
-      loads.push(name);
-      return load(name);
+  it('refuses a variable of an unselected driver without validating or loading that driver', async () => {
+    const calls: string[] = [];
+    const redis: DriverDefinition = {
+      name: 'redis',
+      environment: { STOWAGE_REDIS_URL: 'url' },
+      validateOptions(section) {
+        calls.push('validateOptions');
+        return { ok: true, options: section };
+      },
+      async load() {
+        calls.push('load');
+        return () => {
+          throw new Error('never created');
+        };
+      },
     };
     const error = await configError(
-      loadConfig({}, { env: { STOWAGE_REDIS_URL: 'redis://127.0.0.1:6380' }, registry }),
+      loadConfig({}, { env: { STOWAGE_REDIS_URL: 'redis://127.0.0.1:6380' }, drivers: [redis] }),
     );
     expect(error.issues.map((issue) => issue.path)).toEqual(['STOWAGE_REDIS_URL']);
-    expect(loads).toEqual(['memory']);
+    expect(calls).toEqual([]);
   });
 });

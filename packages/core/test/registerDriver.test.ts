@@ -1,9 +1,9 @@
 import { createMemoryDriver } from '@stowage/memory';
 import { describe, expect, it } from 'vitest';
+import { defaultDriverRegistry } from '../src/drivers/DriverRegistry.js';
 import {
   createDataStore,
   type DriverDefinition,
-  defaultDriverRegistry,
   defineKind,
   loadConfig,
   registerDriver,

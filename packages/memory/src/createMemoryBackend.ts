@@ -1,4 +1,5 @@
-import { parseStoredString, type SerializedItemDescriptor } from '@stowage/core';
+import type { SerializedItemDescriptor } from '@stowage/core';
+import { parseStoredString } from '@stowage/core/driver';
 
 /**
  * One stored entry: the string Redis would hold, with its parsed version and deleted flag kept

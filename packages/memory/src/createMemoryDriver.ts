@@ -1,22 +1,24 @@
 import {
-  closedError,
   type DataKind,
-  DEFAULT_PREFIX,
   type FullDataSet,
   type PersistentDataStore,
-  prefixProblem,
   type SerializedItemDescriptor,
   StoreErrorCode,
   StowageConfigError,
   StowageError,
   StowageSerializationError,
-  toStoredString,
   type UpsertResult,
+} from '@stowage/core';
+import {
+  closedError,
+  DEFAULT_PREFIX,
+  prefixProblem,
+  toStoredString,
   validateFullDataSet,
   validateKey,
   validateKind,
   validateUpsert,
-} from '@stowage/core';
+} from '@stowage/core/driver';
 import {
   createMemoryBackend,
   type MemoryBackend,

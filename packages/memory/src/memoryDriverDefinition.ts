@@ -1,6 +1,5 @@
-import type { DriverDefinition } from '@stowage/core';
+import type { DriverDefinition } from '@stowage/core/driver';
 import type { MemoryBackend } from './createMemoryBackend.js';
-import { createMemoryDriver } from './createMemoryDriver.js';
 
 /** The options of the memory driver's section of the configuration (`memory: { ... }`). */
 export interface MemoryDriverConfig {
@@ -33,10 +32,12 @@ export const memoryDriverDefinition: DriverDefinition<MemoryDriverConfig> = {
     if (issues.length > 0) return { ok: false, issues };
     return { ok: true, options: isBackend(backend) ? { backend } : {} };
   },
-  load:
-    async () =>
-    (options, { prefix }) =>
+  // Imported on selection only, as every driver's implementation is (see DriverDefinition).
+  async load() {
+    const { createMemoryDriver } = await import('./createMemoryDriver.js');
+    return (options, { prefix }) =>
       createMemoryDriver(
         options.backend === undefined ? { prefix } : { prefix, backend: options.backend },
-      ),
+      );
+  },
 };

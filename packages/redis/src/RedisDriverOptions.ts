@@ -1,4 +1,4 @@
-import type { UpsertReadWriteHook } from '@stowage/core';
+import type { UpsertReadWriteHook } from '@stowage/core/driver';
 import type { Redis } from 'ioredis';
 
 /**

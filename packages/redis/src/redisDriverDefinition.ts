@@ -1,4 +1,5 @@
-import { type DriverDefinition, REDIS_ENVIRONMENT } from '@stowage/core';
+import type { DriverDefinition } from '@stowage/core';
+import { REDIS_ENVIRONMENT } from '@stowage/core/driver';
 import { createRedisDriver } from './createRedisDriver.js';
 import { validateRedisOptions } from './options/validateRedisOptions.js';
 import type { RedisDriverOptions } from './RedisDriverOptions.js';

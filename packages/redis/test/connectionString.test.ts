@@ -1,4 +1,5 @@
-import { loadConfig, redactText, StowageConfigError } from '@stowage/core';
+import { loadConfig, StowageConfigError } from '@stowage/core';
+import { redactText } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 import { validateRedisOptions } from '../src/index.js';
 import { parseConnectionString } from '../src/options/parseConnectionString.js';

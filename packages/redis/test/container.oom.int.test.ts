@@ -1,9 +1,5 @@
-import {
-  isUnavailabilityCode,
-  StatusTrackingStore,
-  type StoreStatus,
-  StowageError,
-} from '@stowage/core';
+import { StatusTrackingStore, type StoreStatus, StowageError } from '@stowage/core';
+import { isUnavailabilityCode } from '@stowage/core/driver';
 import { type RedisContainer, startRedisContainer, whyNoContainerEngine } from '@stowage/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisDriver } from '../src/index.js';

@@ -1,10 +1,10 @@
 import {
   CachingDataStore,
-  isUnavailabilityCode,
   StatusTrackingStore,
   type StoreStatus,
   StowageError,
 } from '@stowage/core';
+import { isUnavailabilityCode } from '@stowage/core/driver';
 import { type RedisContainer, startRedisContainer, whyNoContainerEngine } from '@stowage/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

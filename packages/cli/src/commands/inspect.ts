@@ -1,9 +1,5 @@
-import {
-  type PersistentDataStore,
-  StowageSerializationError,
-  validateKey,
-  validateKind,
-} from '@stowage/core';
+import { type PersistentDataStore, StowageSerializationError } from '@stowage/core';
+import { validateKey, validateKind } from '@stowage/core/driver';
 import { CliError, ExitCode } from '../exitCodes.js';
 import { type Output, pc, table } from '../output.js';
 import { readKind } from '../records.js';

@@ -1,4 +1,4 @@
-import type { UpsertReadWriteHook } from '@stowage/core';
+import type { UpsertReadWriteHook } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 import { features, item, shuffled } from '../fixtures.js';
 import type { SuiteContext } from '../SuiteContext.js';

@@ -1,9 +1,5 @@
-import {
-  isUnavailabilityCode,
-  type PersistentDataStore,
-  type StoreErrorCode,
-  StowageError,
-} from '@stowage/core';
+import { type PersistentDataStore, type StoreErrorCode, StowageError } from '@stowage/core';
+import { isUnavailabilityCode } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 import { features, item } from '../fixtures.js';
 import type { SuiteContext } from '../SuiteContext.js';

@@ -1,4 +1,4 @@
-import { MAX_KEY_BYTES } from '@stowage/core';
+import { MAX_KEY_BYTES } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 import { features, item, segments, tombstone, versionsOf } from '../fixtures.js';
 import type { SuiteContext } from '../SuiteContext.js';

@@ -1,4 +1,5 @@
-import { MAX_KEY_BYTES, type SerializedItemDescriptor } from '@stowage/core';
+import type { SerializedItemDescriptor } from '@stowage/core';
+import { MAX_KEY_BYTES } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 import { expectCode, features, item, versionsOf } from '../fixtures.js';
 import type { SuiteContext } from '../SuiteContext.js';

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import type { PersistentDataStore } from '../contract/PersistentDataStore.js';
-import type { DriverDefinition, DriverFactory } from '../di/DriverDefinition.js';
+import type { DriverDefinition, DriverFactory } from '../drivers/DriverDefinition.js';
 import { redactConfig } from './redactConfig.js';
 
 /** The validated caching settings. */
@@ -26,8 +26,8 @@ export interface StatusConfig {
  */
 export class StowageConfig {
   readonly #driverOptions: unknown;
-  readonly #definition: DriverDefinition<unknown>;
-  readonly #factory: DriverFactory<unknown>;
+  readonly #definition: DriverDefinition;
+  readonly #factory: DriverFactory;
 
   /** Built by `loadConfig`; not meant to be constructed by applications. */
   constructor(
@@ -37,9 +37,9 @@ export class StowageConfig {
     readonly prefix: string,
     readonly cache: CacheConfig,
     readonly status: StatusConfig,
-    definition: DriverDefinition<unknown>,
+    definition: DriverDefinition,
     driverOptions: unknown,
-    factory: DriverFactory<unknown>,
+    factory: DriverFactory,
   ) {
     this.#definition = definition;
     this.#factory = factory;
@@ -48,16 +48,16 @@ export class StowageConfig {
   }
 
   /** The selected driver's definition. */
-  get definition(): DriverDefinition<unknown> {
+  get definition(): DriverDefinition {
     return this.#definition;
   }
 
   /** The selected driver's factory, loaded by `loadConfig`. */
-  get driverFactory(): DriverFactory<unknown> {
+  get driverFactory(): DriverFactory {
     return this.#factory;
   }
 
-  /** A new store of the selected driver with these options and prefix. Does no I/O. */
+  /** A new instance of the selected driver with these options and prefix. Does no I/O. */
   createDriver(): PersistentDataStore {
     return this.#factory(this.#driverOptions, { prefix: this.prefix });
   }

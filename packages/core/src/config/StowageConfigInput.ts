@@ -5,7 +5,7 @@ import type { Duration } from '../cache/parseDuration.js';
  * optional; `loadConfig` fills in the defaults and validates the whole of it at once.
  */
 export interface StowageConfigInput {
-  /** The driver by name: `'memory'` (default), `'redis'`, or one added with `registerDriver`. */
+  /** The driver by name: `'memory'` (default), `'redis'`, or one registered or handed in. */
   readonly driver?: string;
   /** Namespace of every key the store writes. Non-empty; default `stowage`. */
   readonly prefix?: string;
@@ -25,6 +25,6 @@ export interface StowageConfigInput {
   readonly redis?: Readonly<Record<string, unknown>>;
   /** The memory driver's options, e.g. `{ backend }` to share a `createMemoryBackend()`. */
   readonly memory?: Readonly<Record<string, unknown>>;
-  /** The section of any other registered driver, by its name. */
+  /** The section of any other driver, by its name. */
   readonly [driverSection: string]: unknown;
 }

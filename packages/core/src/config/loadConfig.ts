@@ -2,30 +2,35 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_CACHE_TTL } from '../cache/CachingOptions.js';
 import { parseDuration } from '../cache/parseDuration.js';
 import { DEFAULT_PREFIX } from '../contract/validation.js';
-import type { DriverDefinition, DriverFactory } from '../di/DriverDefinition.js';
-import { type DriverRegistry, defaultDriverRegistry } from '../di/DriverRegistry.js';
+import type { DriverDefinition, DriverFactory } from '../drivers/DriverDefinition.js';
+import { defaultDriverRegistry } from '../drivers/DriverRegistry.js';
 import { redactText } from '../errors/redactSecrets.js';
 import { type ConfigIssue, StowageConfigError } from '../errors/StowageConfigError.js';
 import { DEFAULT_POLL_INTERVAL_MS } from '../status/StatusTrackingStore.js';
 import { coreConfigSchema } from './coreConfigSchema.js';
+import { driverEnvironment, loadFactory, unselectedDriverIssues } from './driverSection.js';
 import { isPlainObject, mergeConfig } from './mergeConfig.js';
 import { CONFIG_FILE_VARIABLE, readEnvironment } from './readEnvironment.js';
 import { collectSecrets } from './redactConfig.js';
 import { StowageConfig } from './StowageConfig.js';
 import type { StowageConfigInput } from './StowageConfigInput.js';
 
-/** Where `loadConfig` reads from besides the object it is given. */
+/** Where `loadConfig` reads from besides the object it is given, and the drivers it knows. */
 export interface LoadConfigOptions {
   /** The environment; default `process.env`. Pass `{}` to ignore it. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** A JSON configuration file; default the one `STOWAGE_CONFIG_FILE` names, if any. */
   readonly configFile?: string;
-  /** The drivers that can be selected; default the registry `registerDriver` adds to. */
-  readonly registry?: DriverRegistry;
+  /**
+   * Driver definitions to select from besides the built-in and registered ones, each replacing
+   * one of the same name: `[redisDriverDefinition]` from `@stowage/redis/definition`. A bundled
+   * app hands in the drivers it uses, since there is no package to look up by name.
+   */
+  readonly drivers?: ReadonlyArray<DriverDefinition>;
 }
 
 /** The configuration used when nothing else is given: the memory driver. */
-export const DEFAULT_CONFIG = {
+const DEFAULT_CONFIG = {
   driver: 'memory',
   prefix: DEFAULT_PREFIX,
   cache: { ttl: DEFAULT_CACHE_TTL },
@@ -63,70 +68,6 @@ function describeValue(value: unknown): string {
 }
 
 /**
- * A section (or a `STOWAGE_<DRIVER>_*` variable) for a driver that is not selected: most likely
- * the selection was forgotten, and the app would run on another driver without a word. Reported
- * without loading that driver's package.
- */
-function unselectedDriverIssues(
-  merged: Record<string, unknown>,
-  selected: string,
-  driverNames: ReadonlyArray<string>,
-  sources: ReadonlyMap<string, string>,
-): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const name of driverNames) {
-    if (name === selected || merged[name] === undefined) continue;
-    const variables = [...sources].filter(([path]) => path.startsWith(`${name}.`));
-    const fix = `set STOWAGE_DRIVER=${name} (or driver: '${name}') to use it, or remove`;
-    if (variables.length > 0) {
-      for (const [, variable] of variables) {
-        issues.push({
-          path: variable,
-          message: `configures the "${name}" driver, but the selected driver is "${selected}": ${fix} the variable`,
-        });
-      }
-    } else {
-      issues.push({
-        path: name,
-        message: `configures the "${name}" driver, but the selected driver is "${selected}": ${fix} the "${name}" section`,
-      });
-    }
-  }
-  return issues;
-}
-
-/**
- * Loads the selected driver's implementation. A package it needs that is missing (ioredis for
- * Redis) is a configuration problem with the package named, found before any store exists.
- */
-async function loadFactory(
-  driver: string,
-  definition: DriverDefinition<unknown>,
-  issues: ConfigIssue[],
-): Promise<DriverFactory<unknown> | undefined> {
-  try {
-    return await definition.load();
-  } catch (error) {
-    if (StowageConfigError.is(error)) {
-      issues.push(...error.issues);
-      return undefined;
-    }
-    const missing =
-      (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND'
-        ? /Cannot find (?:package|module) '([^']+)'/.exec(String(error))?.[1]
-        : undefined;
-    issues.push({
-      path: 'driver',
-      message:
-        missing === undefined
-          ? `the "${driver}" driver could not be loaded: ${String((error as Error)?.message ?? error)}`
-          : `the "${driver}" driver needs the package ${missing}: install it`,
-    });
-    return undefined;
-  }
-}
-
-/**
  * Builds the configuration from, lowest precedence first: the defaults, a JSON file
  * (`STOWAGE_CONFIG_FILE`), the environment (`STOWAGE_*`), and `input`. Validates all of it once,
  * the selected driver's section included (its package is imported here, and only that one), and
@@ -137,8 +78,11 @@ export async function loadConfig(
   input: StowageConfigInput = {},
   options: LoadConfigOptions = {},
 ): Promise<StowageConfig> {
-  const registry = options.registry ?? defaultDriverRegistry;
-  const environment = readEnvironment(options.env ?? process.env, registry.variables());
+  const registry =
+    options.drivers === undefined
+      ? defaultDriverRegistry
+      : defaultDriverRegistry.with(options.drivers);
+  const environment = readEnvironment(options.env ?? process.env, registry.names());
   const issues: ConfigIssue[] = [...environment.issues];
   if (!isPlainObject(input)) {
     // A URL or a driver name passed where the object belongs must not become a memory store.
@@ -149,14 +93,14 @@ export async function loadConfig(
   }
   const configFile = options.configFile ?? environment.configFile;
   const fromFile = configFile === undefined ? {} : await readConfigFile(configFile, issues);
-  const merged = mergeConfig(DEFAULT_CONFIG, fromFile, environment.config, input);
-  const secrets = collectSecrets(merged);
+  // Without the driver's variables: only its definition, loaded below, says what they set.
+  const layers = mergeConfig(DEFAULT_CONFIG, fromFile, environment.config, input);
   const where = (path: ReadonlyArray<PropertyKey>) => {
     const dotted = path.map(String).join('.');
     return environment.sources.get(dotted) ?? dotted;
   };
 
-  const parsed = coreConfigSchema(registry.names()).safeParse(merged);
+  const parsed = coreConfigSchema(registry.names()).safeParse(layers);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
@@ -168,20 +112,22 @@ export async function loadConfig(
       }
     }
   }
-  const driver = typeof merged.driver === 'string' ? merged.driver : undefined;
-  if (driver !== undefined && registry.has(driver)) {
-    issues.push(...unselectedDriverIssues(merged, driver, registry.names(), environment.sources));
-  }
-  let definition: Awaited<ReturnType<DriverRegistry['load']>> | undefined;
+  const driver =
+    typeof layers.driver === 'string' && registry.has(layers.driver) ? layers.driver : undefined;
+  let merged = layers;
+  let definition: DriverDefinition | undefined;
   let driverOptions: unknown;
-  let factory: DriverFactory<unknown> | undefined;
-  if (driver !== undefined && registry.has(driver)) {
+  let factory: DriverFactory | undefined;
+  if (driver !== undefined) {
+    issues.push(...unselectedDriverIssues(layers, driver, registry, environment));
     try {
       definition = await registry.load(driver);
+      const fromVariables = driverEnvironment(definition, environment, issues);
+      merged = mergeConfig(DEFAULT_CONFIG, fromFile, environment.config, fromVariables, input);
       const result = definition.validateOptions(merged[driver]);
       if (result.ok) {
         driverOptions = result.options;
-        factory = await loadFactory(driver, definition, issues);
+        factory = await loadFactory(definition, issues);
       } else {
         for (const issue of result.issues) {
           const path = issue.path === '' ? [driver] : [driver, ...issue.path.split('.')];
@@ -218,6 +164,7 @@ export async function loadConfig(
   }
 
   if (issues.length > 0 || !parsed.success || definition === undefined || factory === undefined) {
+    const secrets = collectSecrets(merged);
     throw new StowageConfigError(
       'Invalid Stowage configuration',
       issues.map((issue) => ({ path: issue.path, message: redactText(issue.message, secrets) })),
@@ -225,7 +172,7 @@ export async function loadConfig(
   }
   const { prefix, cache, status } = parsed.data;
   return new StowageConfig(
-    driver as string,
+    definition.name,
     prefix,
     { ttlMs: cache.ttl, maxEntries: cache.maxEntries, refreshAhead: cache.refreshAhead ?? 0 },
     { pollIntervalMs: status.pollIntervalMs },

@@ -1,4 +1,4 @@
-import type { DriverVariable } from '../di/DriverRegistry.js';
+import { driverVariablePrefix } from '../drivers/driverVariablePrefix.js';
 import type { ConfigIssue } from '../errors/StowageConfigError.js';
 
 /** The variables of core itself, each with the path of the option it sets. */
@@ -16,13 +16,18 @@ export const CONFIG_FILE_VARIABLE = 'STOWAGE_CONFIG_FILE';
 
 /** What the environment says. */
 export interface EnvironmentLayer {
-  /** The configuration the variables spell, as nested objects of strings. */
+  /** Core's options the variables spell, as nested objects of strings. */
   readonly config: Record<string, unknown>;
   /** For each option path set here, the variable that set it (for error paths). */
-  readonly sources: ReadonlyMap<string, string>;
+  readonly sources: Map<string, string>;
   /** The configuration file to read, if `STOWAGE_CONFIG_FILE` names one. */
   readonly configFile: string | undefined;
-  /** Unknown `STOWAGE_*` variables. */
+  /**
+   * Each driver's `STOWAGE_<DRIVER>_*` variables and their values, by driver name: only the
+   * selected driver's definition says which options they set.
+   */
+  readonly driverVariables: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** `STOWAGE_*` variables of neither core nor a driver. */
   readonly issues: ReadonlyArray<ConfigIssue>;
 }
 
@@ -43,18 +48,22 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
 }
 
 /**
- * Reads the `STOWAGE_*` variables: core's own, and every driver's (built-in names come from a
- * static table, so nothing is imported). An unknown `STOWAGE_*` variable is an error: a typo in
- * `STOWAGE_DRIVER` or `STOWAGE_REDIS_URL` must not silently leave the app on another driver.
+ * Reads the `STOWAGE_*` variables: core's own, and each driver's by its prefix (the longest
+ * matching driver name wins), without importing any driver. A `STOWAGE_*` variable of neither is
+ * an error: a typo in `STOWAGE_DRIVER` must not silently leave the app on another driver.
  */
 export function readEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-  driverVariables: ReadonlyMap<string, DriverVariable>,
+  driverNames: ReadonlyArray<string>,
 ): EnvironmentLayer {
   const config: Record<string, unknown> = {};
   const sources = new Map<string, string>();
+  const driverVariables = new Map<string, Map<string, string>>();
   const issues: ConfigIssue[] = [];
   let configFile: string | undefined;
+  const prefixes = driverNames
+    .map((driver) => ({ driver, prefix: driverVariablePrefix(driver) }))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
     if (!name.startsWith('STOWAGE_') || value === undefined) continue;
@@ -62,21 +71,22 @@ export function readEnvironment(
       configFile = value;
       continue;
     }
-    const driverVariable = driverVariables.get(name);
-    const path =
-      CORE_ENVIRONMENT[name] ??
-      (driverVariable === undefined
-        ? undefined
-        : `${driverVariable.driver}.${driverVariable.option}`);
-    if (path === undefined) {
-      issues.push({
-        path: name,
-        message: `is not a Stowage variable (known: ${[...Object.keys(CORE_ENVIRONMENT), CONFIG_FILE_VARIABLE, ...driverVariables.keys()].join(', ')})`,
-      });
+    const path = CORE_ENVIRONMENT[name];
+    if (path !== undefined) {
+      setPath(config, path, value);
+      sources.set(path, name);
       continue;
     }
-    setPath(config, path, value);
-    sources.set(path, name);
+    const driver = prefixes.find(({ prefix }) => name.startsWith(prefix))?.driver;
+    if (driver !== undefined) {
+      const variables = driverVariables.get(driver) ?? new Map<string, string>();
+      driverVariables.set(driver, variables.set(name, value));
+      continue;
+    }
+    issues.push({
+      path: name,
+      message: `is not a Stowage variable (known: ${[...Object.keys(CORE_ENVIRONMENT), CONFIG_FILE_VARIABLE].join(', ')}, and ${driverNames.map((driver) => `${driverVariablePrefix(driver)}*`).join(', ')} for the drivers)`,
+    });
   }
-  return { config, sources, configFile, issues };
+  return { config, sources, configFile, driverVariables, issues };
 }

@@ -7,7 +7,7 @@ const REDACTED = '[redacted]';
 const SECRET_NAME = /pass(word|phrase)?$|secret|token|credential|private|^key$|apikey|auth|sasl/i;
 
 /** True when an option of this name holds a secret (and is never printed). */
-export function isSecretOptionName(name: string): boolean {
+function isSecretOptionName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { closedError, StoreErrorCode, StowageError } from '@stowage/core';
+import { StoreErrorCode, StowageError } from '@stowage/core';
+import { closedError } from '@stowage/core/driver';
 import { classifyError, type OperationKind, toStowageError } from '../errors/toStowageError.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import { Deadlines } from './Deadlines.js';

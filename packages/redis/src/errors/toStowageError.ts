@@ -1,4 +1,5 @@
-import { redactSecrets, redactText, StoreErrorCode, StowageError } from '@stowage/core';
+import { StoreErrorCode, StowageError } from '@stowage/core';
+import { redactSecrets, redactText } from '@stowage/core/driver';
 
 /** Whether a failed operation could have changed data: decides "timeout" vs "outcome unknown". */
 export type OperationKind = 'read' | 'write';

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { DEFAULT_PREFIX, type UpsertReadWriteHook } from '@stowage/core';
+import { DEFAULT_PREFIX, type UpsertReadWriteHook } from '@stowage/core/driver';
 import type { Redis } from 'ioredis';
 import {
   REDIS_DEFAULTS,

@@ -1,4 +1,4 @@
-import { type DriverOptionsResult, prefixProblem } from '@stowage/core';
+import { type DriverOptionsResult, prefixProblem } from '@stowage/core/driver';
 import type { Redis } from 'ioredis';
 import {
   REDIS_DEFAULTS,

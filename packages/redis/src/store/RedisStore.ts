@@ -1,20 +1,22 @@
 import {
-  closedError,
   type DataKind,
   type FullDataSet,
-  isValidNamespace,
-  parseStoredString,
   type SerializedItemDescriptor,
   StoreErrorCode,
   StowageError,
   StowageSerializationError,
-  toStoredString,
   type UpsertResult,
+} from '@stowage/core';
+import {
+  closedError,
+  isValidNamespace,
+  parseStoredString,
+  toStoredString,
   validateFullDataSet,
   validateKey,
   validateKind,
   validateUpsert,
-} from '@stowage/core';
+} from '@stowage/core/driver';
 import { RedisConnection } from '../connection/RedisConnection.js';
 import { DurableWrites } from '../durability/DurableWrites.js';
 import { replyCode, toStowageError } from '../errors/toStowageError.js';

@@ -1,4 +1,5 @@
-import { closedError, StoreErrorCode, StowageError } from '@stowage/core';
+import { StoreErrorCode, StowageError } from '@stowage/core';
+import { closedError } from '@stowage/core/driver';
 import type { Redis } from 'ioredis';
 import { cutOff } from '../connection/clientPolicy.js';
 import type { RedisConnection } from '../connection/RedisConnection.js';

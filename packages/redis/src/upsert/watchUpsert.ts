@@ -1,10 +1,5 @@
-import {
-  type DataKind,
-  parseStoredString,
-  StoreErrorCode,
-  StowageError,
-  type UpsertReadWriteHook,
-} from '@stowage/core';
+import { type DataKind, StoreErrorCode, StowageError } from '@stowage/core';
+import { parseStoredString, type UpsertReadWriteHook } from '@stowage/core/driver';
 import type { Redis } from 'ioredis';
 import type { DurableWrites } from '../durability/DurableWrites.js';
 import type { WriteAnswer } from '../durability/writeThenWait.js';

@@ -1,5 +1,5 @@
-// The inversify service identifiers of Stowage, all in this one file. Each is a registry symbol
-// (`Symbol.for`), so two installed copies of @stowage/core agree on them.
+// The service identifiers StowageModule binds under unless given others, all in this one file.
+// Each is a registry symbol (`Symbol.for`), so two installed copies of @stowage/core agree on them.
 
 /** The typed `DataStore` the application uses (a singleton, closed when the container unbinds it). */
 export const DataStoreToken: unique symbol = Symbol.for('@stowage/core/DataStore');

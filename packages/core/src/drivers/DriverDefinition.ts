@@ -12,24 +12,33 @@ export type DriverOptionsResult<TOptions> =
   | { readonly ok: true; readonly options: TOptions }
   | { readonly ok: false; readonly issues: ReadonlyArray<ConfigIssue> };
 
-/** Creates a driver's store from its validated options. Connects lazily: does no I/O. */
-export type DriverFactory<TOptions = unknown> = (
-  options: TOptions,
-  context: DriverContext,
-) => PersistentDataStore;
+/**
+ * Creates a driver from its validated options. Connects lazily: does no I/O.
+ *
+ * Declared through a method so that its parameter is compared both ways: a definition of one
+ * driver's options can then stand in a list of definitions of any options (`drivers: [...]`).
+ */
+export type DriverFactory<TOptions = unknown> = {
+  create(options: TOptions, context: DriverContext): PersistentDataStore;
+}['create'];
 
 /**
- * How configuration reaches a driver: the registry selects a definition by {@link name}, hands it
- * the driver's section of the configuration, then loads the driver and creates the store. Each driver package exports one;
- * a third party writes one to make its driver selectable by name.
+ * How configuration reaches a driver: the registry selects a definition by {@link name}, routes
+ * the driver's `STOWAGE_<NAME>_*` variables through {@link environment}, hands it the driver's
+ * section of the configuration, then loads the driver. Each driver package exports one from a
+ * subpath that does not load its client library (`@stowage/redis/definition`); a third party
+ * writes one to make its driver selectable by name.
  */
 export interface DriverDefinition<TOptions = unknown> {
   /** The name configuration selects the driver by (`driver: 'redis'`). */
   readonly name: string;
   /**
    * The environment variables the driver reads, each mapped to an option of its section, e.g.
-   * `{ STOWAGE_REDIS_URL: 'url' }`. Values arrive as strings: {@link validateOptions} accepts the
-   * string forms of numbers, booleans and durations.
+   * `{ STOWAGE_REDIS_URL: 'url' }`. Every name starts with `STOWAGE_` and the driver's name
+   * upper-cased, other characters than letters and digits as `_` (`my-store`:
+   * `STOWAGE_MY_STORE_`); a variable with that prefix that the table lacks is a configuration
+   * error. Values arrive as strings: {@link validateOptions} accepts the string forms of
+   * numbers, booleans and durations.
    */
   readonly environment: Readonly<Record<string, string>>;
   /**

@@ -5,12 +5,11 @@ import type { DataStore } from '../typed/DataStore.js';
 import { wrapDriver } from '../typed/wrapDriver.js';
 
 /**
- * The store a validated configuration describes: the driver it selects, wrapped in status
- * tracking, the cache and the typed API. Creating it does no I/O (drivers connect lazily).
+ * The store a validated configuration describes: its driver wrapped in status tracking, the
+ * cache and the typed API. Creating it does no I/O (drivers connect lazily).
  */
 export function storeFromConfig(config: StowageConfig): DataStore {
-  const driver = config.createDriver();
-  return wrapDriver(driver, {
+  return wrapDriver(config.createDriver(), {
     cache: {
       ttl: config.cache.ttlMs,
       refreshAhead: config.cache.refreshAhead,
@@ -26,6 +25,7 @@ export function storeFromConfig(config: StowageConfig): DataStore {
  * ```ts
  * const store = await createDataStore(); // STOWAGE_* variables; memory when none is set
  * const store = await createDataStore({ driver: 'redis', redis: { url: 'redis://localhost:6379' } });
+ * const store = await createDataStore({}, { drivers: [redisDriverDefinition] }); // a bundled app
  * ```
  *
  * `config` has the highest precedence, above the environment, a `STOWAGE_CONFIG_FILE` and the
