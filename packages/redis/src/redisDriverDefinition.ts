@@ -1,6 +1,6 @@
 import { type DriverDefinition, REDIS_ENVIRONMENT } from '@stowage/core';
 import { createRedisDriver } from './createRedisDriver.js';
-import { validateRedisOptions } from './options/validateRedisOptions.js';
+import { validateRedisOptions } from './options/parseRedisOptions.js';
 import type { RedisDriverOptions } from './RedisDriverOptions.js';
 
 /** The options of the `redis` section of the configuration: all but the prefix, set at the top. */
