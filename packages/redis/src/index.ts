@@ -7,6 +7,7 @@ export {
   REDIS_DEFAULTS,
   type RedisDriverOptions,
   type RedisMode,
+  type RedisNodeAddress,
   type RedisTlsOptions,
   type ReplicaRule,
   type UpsertStrategy,

@@ -193,7 +193,15 @@ export const waitForReplicas = record(
   () => 'is not replicas or timeoutMs',
 );
 
-const TLS_SETTINGS = ['enabled', 'ca', 'cert', 'key', 'servername', 'rejectUnauthorized'] as const;
+/** The settings of a `tls` object. */
+export const TLS_SETTINGS = [
+  'enabled',
+  'ca',
+  'cert',
+  'key',
+  'servername',
+  'rejectUnauthorized',
+] as const;
 
 const tlsSettings = record(
   {

@@ -100,10 +100,15 @@ interface Section {
   readonly tls?: boolean | RedisTlsOptions;
 }
 
+/** The option names of each mode. */
+export const MODE_OPTIONS: Readonly<Record<RedisMode, ReadonlyArray<string>>> = {
+  standalone: Object.keys(SHAPES.standalone),
+  sentinel: Object.keys(SHAPES.sentinel),
+  cluster: Object.keys(SHAPES.cluster),
+};
+
 /** Every option name of every mode. */
-export const OPTION_NAMES: ReadonlySet<string> = new Set(
-  MODES.flatMap((m) => Object.keys(SHAPES[m])),
-);
+export const OPTION_NAMES: ReadonlySet<string> = new Set(Object.values(MODE_OPTIONS).flat());
 
 /** Where a URL or connection string names the servers, these options cannot be given too. */
 const SERVER_OPTIONS: Readonly<Record<RedisMode, ReadonlyArray<OptionName>>> = {
@@ -134,7 +139,7 @@ const URL_SETTINGS = [
 const CONNECTION_OPTIONS = ['url', 'host', 'port', 'username', 'password', 'db', 'tls'] as const;
 
 const unknownOption = (mode: RedisMode) => (name: string) => {
-  const modes = MODES.filter((other) => Object.hasOwn(SHAPES[other], name));
+  const modes = MODES.filter((other) => MODE_OPTIONS[other].includes(name));
   if (modes.length === 0) return 'is not an option of the redis driver';
   return `is an option of mode ${modes.map((m) => `'${m}'`).join(' or ')}, not of mode '${mode}'`;
 };
@@ -195,7 +200,7 @@ function checkUrl(
   }
   for (const name of URL_SETTINGS) {
     if (parts[name] === undefined) continue;
-    if (!Object.hasOwn(SHAPES[mode], name)) {
+    if (!MODE_OPTIONS[mode].includes(name)) {
       say('url', `gives ${name}, which is not an option of mode '${mode}'`);
     } else if (section[name] !== undefined) say(name, 'is also given in url: give it once');
   }
