@@ -71,27 +71,27 @@ export const integer = (range: Range) => option((value) => readInteger(value, ra
 /** A boolean, given as one or as `true`/`false`/`1`/`0`. */
 export const flag = option(readFlag);
 
+/** A non-empty string that passes `rule` (which returns what is wrong, if anything). */
+const textWhere = (rule: (text: string) => string | undefined) =>
+  option((value) =>
+    typeof value !== 'string' || value.length === 0
+      ? 'must be a non-empty string'
+      : (rule(value) ?? { value }),
+  );
+
 /** A non-empty string. */
-export const text = option((value) =>
-  typeof value === 'string' && value.length > 0 ? { value } : 'must be a non-empty string',
-);
+export const text = textWhere(() => undefined);
 
 /** A host name or address; whitespace would be read as part of the name. */
-export const hostName = option((value) =>
-  typeof value !== 'string' || value.length === 0
-    ? 'must be a non-empty string'
-    : /\s/.test(value)
-      ? 'must not contain whitespace'
-      : { value },
+export const hostName = textWhere((value) =>
+  /\s/.test(value) ? 'must not contain whitespace' : undefined,
 );
 
 /** PEM text: a file name here is the usual mistake, and would fail only when connecting. */
-const pem = option((value) =>
-  typeof value !== 'string' || value.length === 0
-    ? 'must be a non-empty string'
-    : value.includes('-----BEGIN ')
-      ? { value }
-      : 'must be PEM text (-----BEGIN ...-----), not a file name',
+const pem = textWhere((value) =>
+  value.includes('-----BEGIN ')
+    ? undefined
+    : 'must be PEM text (-----BEGIN ...-----), not a file name',
 );
 
 /** One of `allowed`. */
@@ -193,25 +193,20 @@ export const waitForReplicas = record(
   () => 'is not replicas or timeoutMs',
 );
 
+const TLS_SHAPE = {
+  enabled: flag.optional(),
+  ca: pem.optional(),
+  cert: pem.optional(),
+  key: pem.optional(),
+  servername: text.optional(),
+  rejectUnauthorized: flag.optional(),
+};
+
 /** The settings of a `tls` object. */
-export const TLS_SETTINGS = [
-  'enabled',
-  'ca',
-  'cert',
-  'key',
-  'servername',
-  'rejectUnauthorized',
-] as const;
+export const TLS_SETTINGS = Object.keys(TLS_SHAPE) as ReadonlyArray<keyof typeof TLS_SHAPE>;
 
 const tlsSettings = record(
-  {
-    enabled: flag.optional(),
-    ca: pem.optional(),
-    cert: pem.optional(),
-    key: pem.optional(),
-    servername: text.optional(),
-    rejectUnauthorized: flag.optional(),
-  },
+  TLS_SHAPE,
   'an object of TLS settings',
   () => 'is not an option of the TLS settings',
 ).superRefine((settings, ctx) => {
@@ -236,4 +231,6 @@ export const tls = option(
       : isRecord(value)
         ? { value }
         : 'must be true, false or an object of TLS settings',
-).pipe(z.union([z.boolean(), tlsSettings]));
+)
+  // Only the object can fail in the union, so its problems are reported as they are.
+  .pipe(z.union([z.boolean(), tlsSettings]));

@@ -1,4 +1,4 @@
-import type { RedisMode, RedisNodeAddress } from '../RedisDriverOptions.js';
+import { REDIS_DEFAULTS, type RedisMode, type RedisNodeAddress } from '../RedisDriverOptions.js';
 import { LIMITS } from './optionFields.js';
 
 /**
@@ -28,8 +28,8 @@ export interface RedisUrlParts {
 /** {@link RedisUrlParts} while a parser fills them in. */
 export type UrlPartsDraft = { -readonly [K in keyof RedisUrlParts]: RedisUrlParts[K] };
 
-/** The port a host without one gets: Redis listens on 6379, Sentinel on 26379. */
-export const DEFAULT_PORTS = { redis: 6379, sentinel: 26379 } as const;
+/** The port a host without one gets: a data node's, or Sentinel's 26379. */
+export const DEFAULT_PORTS = { redis: REDIS_DEFAULTS.port, sentinel: 26379 } as const;
 
 const SENTINEL_URL_FORM =
   'redis+sentinel://[[user]:password@]host1[:26379],host2[:26379]/name[/db][?sentinelPassword=...]';
@@ -37,7 +37,7 @@ const CLUSTER_URL_FORM = 'redis+cluster://[[user]:password@]host1[:6379],host2[:
 const BAD_CREDENTIALS = 'has credentials that are not valid percent-encoding (write % as %25)';
 
 /** A percent-decoded part, `undefined` when empty, `null` when it is not valid percent-encoding. */
-export function decoded(part: string | undefined): string | undefined | null {
+function decoded(part: string | undefined): string | undefined | null {
   if (part === undefined || part === '') return undefined;
   try {
     return decodeURIComponent(part);
