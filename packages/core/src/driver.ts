@@ -33,8 +33,6 @@ export type {
   DriverFactory,
   DriverOptionsResult,
 } from './drivers/DriverDefinition.js';
-// Temporary: the Redis driver's table, until @stowage/redis owns it.
-export { REDIS_ENVIRONMENT } from './drivers/redisEnvironment.js';
 export { closedError } from './errors/closedError.js';
 export { redactSecrets, redactText } from './errors/redactSecrets.js';
 export { isUnavailabilityCode } from './errors/StoreErrorCode.js';

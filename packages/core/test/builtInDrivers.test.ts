@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryDriverDefinition } from '@stowage/memory/definition';
-import { redisDriverDefinition } from '@stowage/redis';
+import { redisDriverDefinition } from '@stowage/redis/definition';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BUILT_IN_DRIVERS } from '../src/drivers/builtInDrivers.js';
 import { DriverRegistry } from '../src/drivers/DriverRegistry.js';

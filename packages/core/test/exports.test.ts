@@ -38,8 +38,6 @@ describe('the public surface', () => {
       'DEFAULT_PREFIX',
       'MAX_KEY_BYTES',
       'MAX_NAMESPACE_LENGTH',
-      // Temporary, until @stowage/redis holds its own table.
-      'REDIS_ENVIRONMENT',
       'closedError',
       'forEachYielding',
       'isUnavailabilityCode',

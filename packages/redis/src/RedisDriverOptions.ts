@@ -69,8 +69,8 @@ export interface RedisTlsOptions {
 /** Options of `createRedisDriver`. Every one is optional; see the defaults in the README. */
 export interface RedisDriverOptions {
   /**
-   * Topology. Default `standalone`, or what the scheme of `url` says (`redis+sentinel://`,
-   * `redis+cluster://`); when both are given they must agree.
+   * Topology. Default `standalone`, or what `url` says (`redis+sentinel://`, `redis+cluster://`,
+   * a connection string with `serviceName`); when both are given they must agree.
    */
   readonly mode?: RedisMode;
   /**
@@ -78,9 +78,11 @@ export interface RedisDriverOptions {
    * - sentinel: `redis+sentinel://[[user]:password@]host1[:26379],host2[:26379]/name[/db]`
    *   `[?sentinelUsername=...&sentinelPassword=...]`, `rediss+sentinel://...` (TLS);
    * - cluster: `redis+cluster://[[user]:password@]host1[:6379],host2[:6379]`,
-   *   `rediss+cluster://...` (TLS).
+   *   `rediss+cluster://...` (TLS);
+   * - a StackExchange.Redis connection string, `host:port,password=...,ssl=True` (anything
+   *   without `scheme://`).
    *
-   * Cannot be combined with `host`/`port`, `sentinels`/`name` or `nodes`.
+   * Cannot be combined with the options it names: `host`/`port`, `sentinels`/`name`, `nodes`.
    */
   readonly url?: string;
   /** Host name or address. Default `localhost` (when no `url` is given). */

@@ -13,7 +13,5 @@ export interface BuiltInDriver {
  */
 export const BUILT_IN_DRIVERS: Readonly<Record<string, BuiltInDriver>> = {
   memory: { specifier: '@stowage/memory/definition', exportName: 'memoryDriverDefinition' },
-  // Until @stowage/redis has its `./definition` subpath, its root exports the definition (and
-  // loads ioredis with it).
-  redis: { specifier: '@stowage/redis', exportName: 'redisDriverDefinition' },
+  redis: { specifier: '@stowage/redis/definition', exportName: 'redisDriverDefinition' },
 };

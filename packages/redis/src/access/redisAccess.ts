@@ -1,7 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import { type Cluster, Redis } from 'ioredis';
 import { ownedClientPolicy } from '../connection/clientPolicy.js';
-import { parseRedisOptions } from '../options/parseRedisOptions.js';
 import { resolveRedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisDriverOptions, RedisMode, RedisNodeAddress } from '../RedisDriverOptions.js';
 import { createTopology } from '../topology/createTopology.js';
@@ -42,7 +41,7 @@ export interface RedisAccess {
 
 /** Resolves driver options (validated as `createRedisDriver` does) into a {@link RedisAccess}. */
 export function redisAccess(options: RedisDriverOptions): RedisAccess {
-  const settings = resolveRedisSettings(parseRedisOptions(options));
+  const settings = resolveRedisSettings(options);
   const topology = createTopology(settings);
   const policy = ownedClientPolicy(settings);
   const endpoint = settings.endpoint;

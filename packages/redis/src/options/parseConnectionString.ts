@@ -1,36 +1,28 @@
-import type { RedisNodeAddress } from '../RedisDriverOptions.js';
+import { LIMITS } from './optionFields.js';
+import {
+  DEFAULT_PORTS,
+  parseEndpoint,
+  type RedisUrlParts,
+  type UrlPartsDraft,
+} from './parseRedisUrl.js';
 
 /**
  * The connection strings of StackExchange.Redis, as Azure Cache for Redis and .NET users copy
  * them: `host:port,password=...,ssl=True,abortConnect=False`. Anything that is not a URL (no
  * `scheme://`) is read as one.
  */
-export const CONNECTION_STRING_FORM =
+const CONNECTION_STRING_FORM =
   'host[:port][,host[:port]...][,password=<secret>][,user=...][,ssl=True][,sslHost=...][,serviceName=...][,defaultDatabase=N][,connectTimeout=MS][,syncTimeout=MS][,abortConnect=False]';
 
 /** What a value that is neither a URL nor a connection string is told. */
 const EITHER_FORM = `use a URL (redis://[user:password@]host[:port][/db], rediss://, redis+sentinel://, redis+cluster://) or a connection string ${CONNECTION_STRING_FORM}`;
 
+/** StackExchange.Redis's port for TLS when none is given: Azure's. */
+const DEFAULT_TLS_PORT = 6380;
+
 /** True when `url` is a connection string rather than a URL. */
 export function isConnectionString(url: string): boolean {
   return !url.includes('://');
-}
-
-/**
- * The driver options a connection string stands for. `mode` is `sentinel` with `serviceName`,
- * and otherwise left to the caller: several endpoints need `mode: 'cluster'` stated.
- */
-export interface ConnectionStringOptions {
-  readonly endpoints: ReadonlyArray<RedisNodeAddress>;
-  readonly username?: string;
-  readonly password?: string;
-  readonly tls?: boolean;
-  readonly servername?: string;
-  readonly db?: number;
-  readonly connectTimeoutMs?: number;
-  readonly commandTimeoutMs?: number;
-  /** Sentinel: the master name the endpoints (the sentinels) monitor. */
-  readonly serviceName?: string;
 }
 
 /** The keys StackExchange.Redis spells them with (matched without regard to case). */
@@ -47,40 +39,21 @@ const KEYS = [
 ] as const;
 type Key = (typeof KEYS)[number];
 
-const MAX_DB = 2 ** 31 - 1;
-const MAX_TIMEOUT_MS = 600_000;
-/** StackExchange.Redis's default ports: 6380 is Azure's TLS port. */
-const DEFAULT_PORT = 6379;
-const DEFAULT_TLS_PORT = 6380;
-
-function parseEndpoint(text: string, defaultPort: number): RedisNodeAddress | undefined {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]/?#@\s=]+))(?::(\d{1,5}))?$/.exec(text);
-  if (match === null) return undefined;
-  const port = match[3] === undefined ? defaultPort : Number(match[3]);
-  if (port < 1 || port > 65_535) return undefined;
-  return { host: (match[1] ?? match[2]) as string, port };
-}
-
-function parseBoolean(value: string): boolean | undefined {
-  const lower = value.toLowerCase();
-  return lower === 'true' ? true : lower === 'false' ? false : undefined;
-}
-
-function parseInteger(value: string, min: number, max: number): number | undefined {
-  if (!/^\d{1,15}$/.test(value)) return undefined;
-  const number = Number(value);
-  return number >= min && number <= max ? number : undefined;
+/** `value` as an integer in `range`, or undefined. */
+function integerIn(value: string, range: { readonly min: number; readonly max: number }) {
+  const number = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  return number >= range.min && number <= range.max ? number : undefined;
 }
 
 /**
- * Reads a StackExchange.Redis connection string into driver options, or says what is wrong with
- * it. Known parts: endpoints, `password`, `user`, `ssl`, `sslHost`, `abortConnect` (accepted and
- * ignored: the driver connects lazily and never gives up for good), `connectTimeout` and
- * `syncTimeout` (ms; the latter is the command timeout), `defaultDatabase`, `serviceName`
- * (Sentinel). Anything else is an error, never silently dropped. Problem texts never repeat a
- * value (the string carries a password).
+ * Reads a StackExchange.Redis connection string, or says what is wrong with it. Known parts:
+ * endpoints, `password`, `user`, `ssl`, `sslHost`, `abortConnect` (accepted and ignored: the
+ * driver connects lazily and never gives up for good), `connectTimeout` and `syncTimeout` (ms; the
+ * latter is the command timeout), `defaultDatabase`, `serviceName` (Sentinel: the master name).
+ * Anything else is an error, never silently dropped. Problem texts never repeat a value (the
+ * string carries a password).
  */
-export function parseConnectionString(text: string): ConnectionStringOptions | string {
+export function parseConnectionString(text: string): RedisUrlParts | string {
   const values = new Map<Key, string>();
   const hosts: string[] = [];
   for (const raw of text.split(',')) {
@@ -101,63 +74,62 @@ export function parseConnectionString(text: string): ConnectionStringOptions | s
   }
   if (hosts.length === 0) return `must name at least one host: ${EITHER_FORM}`;
 
-  const result: { -readonly [K in keyof ConnectionStringOptions]: ConnectionStringOptions[K] } = {
-    endpoints: [],
-  };
+  const parts: UrlPartsDraft = { endpoints: [] };
   for (const [key, value] of values) {
     if (value === '' && key !== 'password') return `has an empty ${key}`;
     switch (key) {
       case 'password':
-        if (value !== '') result.password = value;
+        if (value !== '') parts.password = value;
         break;
       case 'user':
-        result.username = value;
+        parts.username = value;
         break;
       case 'sslHost':
-        result.servername = value;
+        parts.servername = value;
         break;
       case 'serviceName':
-        result.serviceName = value;
+        parts.mode = 'sentinel';
+        parts.name = value;
         break;
       case 'ssl':
       case 'abortConnect': {
-        const flag = parseBoolean(value);
-        if (flag === undefined) return `has a ${key} that is neither true nor false`;
-        if (key === 'ssl') result.tls = flag;
+        const flag = value.toLowerCase();
+        if (flag !== 'true' && flag !== 'false') {
+          return `has a ${key} that is neither true nor false`;
+        }
+        if (key === 'ssl') parts.tls = flag === 'true';
         break;
       }
       case 'defaultDatabase': {
-        const db = parseInteger(value, 0, MAX_DB);
+        const db = integerIn(value, LIMITS.db);
         if (db === undefined) return 'has a defaultDatabase that is not a database number';
-        result.db = db;
+        parts.db = db;
         break;
       }
       case 'connectTimeout':
       case 'syncTimeout': {
-        const ms = parseInteger(value, 1, MAX_TIMEOUT_MS);
+        const ms = integerIn(value, LIMITS.timeoutMs);
         if (ms === undefined) {
-          return `has a ${key} that is not a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`;
+          return `has a ${key} that is not a number of milliseconds from 1 to ${LIMITS.timeoutMs.max}`;
         }
-        if (key === 'connectTimeout') result.connectTimeoutMs = ms;
-        else result.commandTimeoutMs = ms;
+        if (key === 'connectTimeout') parts.connectTimeoutMs = ms;
+        else parts.commandTimeoutMs = ms;
         break;
       }
     }
   }
-  if (result.servername !== undefined && result.tls !== true) {
-    return 'gives sslHost without ssl=True';
-  }
+  if (parts.servername !== undefined && parts.tls !== true) return 'gives sslHost without ssl=True';
   // Sentinels listen on 26379; data nodes on 6379, or 6380 with TLS as StackExchange.Redis assumes.
   const defaultPort =
-    result.serviceName !== undefined ? 26379 : result.tls ? DEFAULT_TLS_PORT : DEFAULT_PORT;
-  const endpoints: RedisNodeAddress[] = [];
-  for (const host of hosts) {
-    const endpoint = parseEndpoint(host, defaultPort);
-    if (endpoint === undefined) {
-      return `has an endpoint that is not host[:port] (a part without "=" is an endpoint): ${EITHER_FORM}`;
-    }
-    endpoints.push(endpoint);
+    parts.mode === 'sentinel'
+      ? DEFAULT_PORTS.sentinel
+      : parts.tls
+        ? DEFAULT_TLS_PORT
+        : DEFAULT_PORTS.redis;
+  const endpoints = hosts.map((host) => parseEndpoint(host, defaultPort));
+  if (endpoints.some((endpoint) => endpoint === undefined)) {
+    return `has an endpoint that is not host[:port] (a part without "=" is an endpoint): ${EITHER_FORM}`;
   }
-  result.endpoints = endpoints;
-  return result;
+  parts.endpoints = endpoints as RedisUrlParts['endpoints'];
+  return parts;
 }

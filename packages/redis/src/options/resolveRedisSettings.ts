@@ -1,161 +1,19 @@
-import type { ConnectionOptions } from 'node:tls';
-import { DEFAULT_PREFIX, type UpsertReadWriteHook } from '@stowage/core/driver';
-import type { Redis } from 'ioredis';
-import {
-  REDIS_DEFAULTS,
-  type RedisDriverOptions,
-  type RedisMode,
-  type RedisNodeAddress,
-  type UpsertStrategy,
-  type WaitForReplicasOptions,
-} from '../RedisDriverOptions.js';
-import { parseRedisUrl } from './parseRedisUrl.js';
-import { isTopologyUrl, parseTopologyUrl, type TopologyUrlParts } from './parseTopologyUrl.js';
+import type { RedisDriverOptions } from '../RedisDriverOptions.js';
+import { readValidRedisOptions } from './parseRedisOptions.js';
+import type { RedisSettings } from './redisSettings.js';
 
-/** Where and how to connect, once the URL and the defaults are folded in. */
-export interface RedisEndpointSettings {
-  readonly host: string;
-  readonly port: number;
-  readonly username: string | undefined;
-  readonly password: string | undefined;
-  readonly db: number;
-  /** Node TLS options, or undefined for plain TCP. */
-  readonly tls: ConnectionOptions | undefined;
-}
+export type {
+  ClusterSettings,
+  RedisEndpointSettings,
+  RedisSettings,
+  SentinelSettings,
+} from './redisSettings.js';
 
-/** Sentinel mode: where the sentinels are and how to talk to them. */
-export interface SentinelSettings {
-  readonly sentinels: ReadonlyArray<RedisNodeAddress>;
-  readonly name: string;
-  readonly sentinelUsername: string | undefined;
-  readonly sentinelPassword: string | undefined;
-  readonly failoverDetector: boolean;
-}
-
-/** Cluster mode: where to discover the cluster. */
-export interface ClusterSettings {
-  readonly nodes: ReadonlyArray<RedisNodeAddress>;
-  readonly natMap: Readonly<Record<string, RedisNodeAddress>> | undefined;
-}
-
-/** Everything the driver needs, resolved from validated options. */
-export interface RedisSettings {
-  readonly mode: RedisMode;
-  readonly prefix: string;
-  readonly connectTimeoutMs: number;
-  readonly commandTimeoutMs: number;
-  readonly upsertStrategy: UpsertStrategy;
-  readonly maxUpsertAttempts: number;
-  readonly upsertHook: UpsertReadWriteHook | undefined;
-  /** The application's client, or undefined when the driver creates its own. */
-  readonly client: Redis | undefined;
-  /**
-   * Undefined with a client handed in. In sentinel and cluster mode `host`/`port` are unused; the
-   * credentials, database and TLS apply to every data node.
-   */
-  readonly endpoint: RedisEndpointSettings | undefined;
-  /** Set in sentinel mode. */
-  readonly sentinel: SentinelSettings | undefined;
-  /** Set in cluster mode. */
-  readonly cluster: ClusterSettings | undefined;
-  /** WAIT after each write, or undefined. */
-  readonly waitForReplicas: WaitForReplicasOptions | undefined;
-  /** Strings that must never appear in an error: password, URL, private key. */
-  readonly secrets: ReadonlyArray<string>;
-}
-
-function tlsOptions(
-  options: RedisDriverOptions,
-  urlSaysTls: boolean,
-  /** The one host TLS names are checked against; undefined with several hosts (sentinel, cluster). */
-  host: string | undefined,
-): ConnectionOptions | undefined {
-  const tls = options.tls;
-  const enabled = typeof tls === 'object' ? tls.enabled !== false : (tls ?? urlSaysTls);
-  if (!enabled) return undefined;
-  const settings = typeof tls === 'object' ? tls : {};
-  const result: ConnectionOptions = {
-    // Verification is on unless explicitly turned off: `undefined` must not weaken it.
-    rejectUnauthorized: settings.rejectUnauthorized !== false,
-  };
-  if (settings.ca !== undefined) result.ca = settings.ca;
-  if (settings.cert !== undefined) result.cert = settings.cert;
-  if (settings.key !== undefined) result.key = settings.key;
-  // SNI must not be an IP address (Node warns); the certificate check still uses the host.
-  const servername =
-    settings.servername ?? (host === undefined || /^[\d.]+$|:/.test(host) ? undefined : host);
-  if (servername !== undefined) result.servername = servername;
-  return result;
-}
-
-/** Folds URL, options and defaults into the settings the driver runs with. */
+/**
+ * The settings the driver runs with: the options validated (as `parseRedisOptions` does, so that
+ * a driver called directly checks what it is given), with what the URL says and the defaults
+ * folded in. Throws one `StowageConfigError` listing every problem.
+ */
 export function resolveRedisSettings(options: RedisDriverOptions): RedisSettings {
-  const topologyUrl =
-    options.url !== undefined && isTopologyUrl(options.url)
-      ? parseTopologyUrl(options.url)
-      : undefined;
-  const url =
-    options.url === undefined || topologyUrl !== undefined ? undefined : parseRedisUrl(options.url);
-  const fromTopology: TopologyUrlParts | undefined =
-    typeof topologyUrl === 'object' ? topologyUrl : undefined;
-  const fromUrl = typeof url === 'object' ? url : fromTopology;
-  const password = options.password ?? fromUrl?.password;
-  const host =
-    (url !== undefined && typeof url === 'object' ? url.host : undefined) ??
-    options.host ??
-    fromTopology?.hosts[0]?.host ??
-    REDIS_DEFAULTS.host;
-  const tlsKey = typeof options.tls === 'object' ? options.tls.key : undefined;
-  const sentinelPassword = options.sentinelPassword ?? fromTopology?.sentinelPassword;
-  const mode = options.mode ?? fromTopology?.mode ?? REDIS_DEFAULTS.mode;
-  const secrets = [password, options.url, tlsKey, sentinelPassword].filter(
-    (secret): secret is string => secret !== undefined && secret.length > 0,
-  );
-  if (password !== undefined) secrets.push(encodeURIComponent(password));
-  if (sentinelPassword !== undefined) secrets.push(encodeURIComponent(sentinelPassword));
-  const hosts = fromTopology?.hosts;
-  return {
-    mode,
-    prefix: options.prefix ?? DEFAULT_PREFIX,
-    connectTimeoutMs: options.connectTimeoutMs ?? REDIS_DEFAULTS.connectTimeoutMs,
-    commandTimeoutMs: options.commandTimeoutMs ?? REDIS_DEFAULTS.commandTimeoutMs,
-    upsertStrategy: options.upsertStrategy ?? REDIS_DEFAULTS.upsertStrategy,
-    maxUpsertAttempts: options.maxUpsertAttempts ?? REDIS_DEFAULTS.maxUpsertAttempts,
-    upsertHook: options.upsertHook,
-    client: options.client,
-    endpoint:
-      options.client !== undefined
-        ? undefined
-        : {
-            host,
-            port:
-              (url !== undefined && typeof url === 'object' ? url.port : undefined) ??
-              options.port ??
-              REDIS_DEFAULTS.port,
-            username: options.username ?? fromUrl?.username,
-            password,
-            db: options.db ?? fromUrl?.db ?? REDIS_DEFAULTS.db,
-            tls: tlsOptions(
-              options,
-              fromUrl?.tls ?? false,
-              mode === 'standalone' ? host : undefined,
-            ),
-          },
-    sentinel:
-      mode !== 'sentinel'
-        ? undefined
-        : {
-            sentinels: options.sentinels ?? hosts ?? [],
-            name: options.name ?? fromTopology?.name ?? '',
-            sentinelUsername: options.sentinelUsername ?? fromTopology?.sentinelUsername,
-            sentinelPassword,
-            failoverDetector: options.failoverDetector ?? REDIS_DEFAULTS.failoverDetector,
-          },
-    cluster:
-      mode !== 'cluster'
-        ? undefined
-        : { nodes: options.nodes ?? hosts ?? [], natMap: options.natMap },
-    waitForReplicas: options.waitForReplicas,
-    secrets,
-  };
+  return readValidRedisOptions(options).settings;
 }
