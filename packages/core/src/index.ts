@@ -18,6 +18,7 @@ export {
   prefixProblem,
   validateDescriptor,
   validateFullDataSet,
+  validateFullDataSetYielding,
   validateKey,
   validateKind,
   validateUpsert,
