@@ -47,13 +47,8 @@ export type { VersionedItem } from './typed/VersionedItem.js';
 
 // The application-facing half: caching, availability, typed store, configuration, DI wiring.
 
-export { type CachedKindForm, descriptorForm } from './cache/CachedKindForm.js';
-export { CacheEntries, CacheEntry, type KindEntries, NOT_FOUND } from './cache/CacheEntries.js';
-export {
-  type CachedWrite,
-  CachingDataStore,
-  type RecoveryOutcome,
-} from './cache/CachingDataStore.js';
+export type { RecoveryOutcome } from './cache/CacheEngine.js';
+export { CachingDataStore } from './cache/CachingDataStore.js';
 export {
   type CachingOptions,
   DEFAULT_CACHE_TTL,
@@ -96,6 +91,5 @@ export type { DataStore } from './typed/DataStore.js';
 export { deepFreeze, type Frozen } from './typed/deepFreeze.js';
 export { defineKind, type KindDefinition, type KindOptions } from './typed/defineKind.js';
 export { TypedDataStore } from './typed/TypedDataStore.js';
-export { KeptTombstone, KeptUndecodable, typedKindForm } from './typed/typedKindForm.js';
 export type { StoredState, WriteResult } from './typed/WriteResult.js';
 export { type WrapDriverOptions, wrapDriver } from './typed/wrapDriver.js';
