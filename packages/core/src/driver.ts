@@ -22,6 +22,7 @@ export {
   prefixProblem,
   validateDescriptor,
   validateFullDataSet,
+  validateFullDataSetYielding,
   validateKey,
   validateKind,
   validateUpsert,

@@ -1,7 +1,8 @@
 // The application's entry: the store, its configuration, kinds and errors. Driver authors import
 // `@stowage/core/driver`; inversify users `@stowage/core/inversify`.
 
-export { CachingDataStore, type RecoveryOutcome } from './cache/CachingDataStore.js';
+export type { RecoveryOutcome } from './cache/CacheEngine.js';
+export { CachingDataStore } from './cache/CachingDataStore.js';
 export type { CachingOptions } from './cache/CachingOptions.js';
 export type { Duration } from './cache/parseDuration.js';
 export { type LoadConfigOptions, loadConfig } from './config/loadConfig.js';

@@ -50,6 +50,7 @@ describe('the public surface', () => {
       'toStoredString',
       'validateDescriptor',
       'validateFullDataSet',
+      'validateFullDataSetYielding',
       'validateKey',
       'validateKind',
       'validateUpsert',

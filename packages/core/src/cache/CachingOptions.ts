@@ -36,7 +36,14 @@ export interface ResolvedCachingOptions {
   readonly maxEntries: number | undefined;
   /** Milliseconds before expiry from which a hit triggers a background reload; 0 for never. */
   readonly refreshAheadMs: number;
+  /** The clock reads check expiry with: by default read once per event-loop turn. */
   readonly now: () => number;
+  /**
+   * The clock entries are stamped with when stored: by default `Date.now` itself, since a store
+   * follows a backend answer, usually in a turn of its own, where the shared reading would cost
+   * a scheduled reset rather than save a clock read.
+   */
+  readonly stampNow: () => number;
 }
 
 /** Validates caching options, reporting every problem at once. */
@@ -80,5 +87,6 @@ export function resolveCachingOptions(options: CachingOptions): ResolvedCachingO
     maxEntries,
     refreshAheadMs: Number.isFinite(finiteTtl) ? finiteTtl * refreshAhead : 0,
     now: options.now ?? coarseNow,
+    stampNow: options.now ?? Date.now,
   };
 }

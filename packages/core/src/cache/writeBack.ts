@@ -1,7 +1,7 @@
 import type { PersistentDataStore, UpsertResult } from '../contract/PersistentDataStore.js';
 import { isUnavailability } from '../errors/isUnavailability.js';
-import { NOT_FOUND } from './CacheEntries.js';
-import type { CacheState } from './CacheState.js';
+import { NOT_FOUND } from './CacheEntry.js';
+import type { KindCache } from './KindCache.js';
 import { runWithConcurrency } from './runWithConcurrency.js';
 
 // Enough to hide round-trip latency on recovery without flooding a backend that just came back.
@@ -15,41 +15,41 @@ const WRITE_BACK_CONCURRENCY = 16;
  * first connection or timeout failure, keeping what is not written back yet for the next try.
  */
 export async function writeBack(
-  state: CacheState,
+  kinds: Iterable<KindCache<unknown>>,
   inner: PersistentDataStore,
   isClosed: () => boolean,
 ): Promise<void> {
-  const jobs: Array<readonly [string, string]> = [];
-  for (const namespace of state.entries.namespaces()) {
-    const kind = state.entries.kind(namespace);
-    for (const key of kind?.items.keys() ?? []) {
-      if (kind?.completeUntil !== 0 || state.dirty.has(namespace, key)) jobs.push([namespace, key]);
+  const jobs: Array<readonly [KindCache<unknown>, string]> = [];
+  for (const cache of kinds) {
+    for (const key of cache.items.keys()) {
+      if (cache.completeUntil !== 0 || cache.dirty?.has(key) === true) jobs.push([cache, key]);
     }
   }
-  await runWithConcurrency(jobs, WRITE_BACK_CONCURRENCY, async ([namespace, key]) => {
-    const entry = state.entries.kind(namespace)?.items.get(key);
+  await runWithConcurrency(jobs, WRITE_BACK_CONCURRENCY, async ([cache, key]) => {
+    const entry = cache.items.get(key);
     if (entry === undefined || entry.value === NOT_FOUND || isClosed()) {
-      state.dirty.delete(namespace, key);
+      cache.dirty?.delete(key);
       return;
     }
-    const form = state.formOf(namespace);
+    const form = cache.form;
     const descriptor = form.toDescriptor(key, entry.value);
-    const epoch = state.epoch(namespace);
+    const epoch = cache.epoch;
     let result: UpsertResult;
     try {
-      result = await inner.upsert({ namespace }, key, descriptor);
+      result = await inner.upsert(cache.kind, key, descriptor);
     } catch (error) {
       if (isUnavailability(error)) throw error;
       // Not comparable (e.g. a corrupt stored value): leave the backend's value alone.
-      state.dirty.delete(namespace, key);
+      cache.dirty?.delete(key);
       return;
     }
     // An init replaced the kind meanwhile: what was read above is not what to settle.
-    if (state.epoch(namespace) !== epoch || isClosed()) return;
-    if (result.applied) state.settle(namespace, key, entry.value, descriptor.version);
-    else if (result.current !== undefined) {
-      const current = result.current;
-      state.settle(namespace, key, form.fromDescriptor(key, current), current.version);
-    }
+    if (cache.epoch !== epoch || isClosed()) return;
+    const stored = result.applied ? descriptor : result.current;
+    if (stored === undefined) return;
+    // The kind may have been claimed by a typed cache meanwhile: settle in the form it has now.
+    const value =
+      result.applied && cache.form === form ? entry.value : cache.form.fromDescriptor(key, stored);
+    cache.settle(key, value, stored.version);
   });
 }

@@ -4,6 +4,7 @@ import type { DataKind } from './DataKind.js';
 import type { FullDataSet } from './PersistentDataStore.js';
 import type { SerializedItemDescriptor } from './SerializedItemDescriptor.js';
 import { readBody } from './storedItem.js';
+import { forEachInSlices } from './yieldingLoop.js';
 
 /**
  * The longest item key every driver accepts, in UTF-8 bytes. Redis would take far more; the limit
@@ -139,12 +140,8 @@ export function validateUpsert(kind: unknown, key: unknown, descriptor: unknown)
   validateBody(key, descriptor);
 }
 
-/**
- * Everything `init` checks before it touches a backend: the shape of the data set, every kind,
- * key and descriptor, and every body, exactly as `upsert` does: a data set is accepted only if
- * every driver could read all of it back.
- */
-export function validateFullDataSet(allData: unknown): asserts allData is FullDataSet {
+/** The kinds of a data set, each checked for its shape (its items are not looked at). */
+function checkedKinds(allData: unknown): ReadonlyArray<{ kind: DataKind; items: unknown[] }> {
   if (!Array.isArray(allData)) {
     throw invalid(StoreErrorCode.InvalidDescriptor, 'init expects an array of { kind, items }');
   }
@@ -156,18 +153,44 @@ export function validateFullDataSet(allData: unknown): asserts allData is FullDa
         `The items of kind "${entry.kind.namespace}" must be an array of [key, descriptor]`,
       );
     }
-    for (const item of entry.items as ReadonlyArray<unknown>) {
-      if (!Array.isArray(item)) {
-        throw invalid(
-          StoreErrorCode.InvalidDescriptor,
-          `The items of kind "${entry.kind.namespace}" must be [key, descriptor] pairs`,
-        );
-      }
-      const [key, descriptor] = item as [unknown, unknown];
-      validateKey(key);
-      validateDescriptor(descriptor, key);
-      validateBody(key, descriptor);
-    }
+  }
+  return allData as ReadonlyArray<{ kind: DataKind; items: unknown[] }>;
+}
+
+/** Checks one item of a data set as `upsert` checks its arguments. */
+function validateKeyedItem(kind: DataKind, item: unknown): void {
+  if (!Array.isArray(item)) {
+    throw invalid(
+      StoreErrorCode.InvalidDescriptor,
+      `The items of kind "${kind.namespace}" must be [key, descriptor] pairs`,
+    );
+  }
+  const [key, descriptor] = item as [unknown, unknown];
+  validateKey(key);
+  validateDescriptor(descriptor, key);
+  validateBody(key, descriptor);
+}
+
+/**
+ * Everything `init` checks before it touches a backend: the shape of the data set, every kind,
+ * key and descriptor, and every body, exactly as `upsert` does: a data set is accepted only if
+ * every driver could read all of it back.
+ */
+export function validateFullDataSet(allData: unknown): asserts allData is FullDataSet {
+  for (const { kind, items } of checkedKinds(allData)) {
+    for (const item of items) validateKeyedItem(kind, item);
+  }
+}
+
+/**
+ * {@link validateFullDataSet}, giving the event loop a turn every few milliseconds: checking a
+ * body parses it, which for 100,000 items would hold the event loop for a fifth of a second.
+ * Resolves when the data set is valid; rejects with the first problem.
+ */
+export async function validateFullDataSetYielding(allData: unknown): Promise<void> {
+  for (const { kind, items } of checkedKinds(allData)) {
+    const pending = forEachInSlices(items, (item) => validateKeyedItem(kind, item));
+    if (pending !== undefined) await pending;
   }
 }
 

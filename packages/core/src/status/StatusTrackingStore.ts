@@ -51,7 +51,7 @@ export class StatusTrackingStore implements PersistentDataStore {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly onFailure = (error: unknown): never => {
-    if (isUnavailability(error)) this.markUnavailable(error);
+    this.observe(error);
     throw error;
   };
 
@@ -79,24 +79,46 @@ export class StatusTrackingStore implements PersistentDataStore {
     this.recoveryHandler = handler;
   }
 
+  // Each call hands its promise to `watch` rather than a closure to a wrapper: this is on the
+  // path of every cache miss, where an allocation per call shows.
   init(allData: FullDataSet): Promise<void> {
-    return this.track(() => this.inner.init(allData));
+    try {
+      return this.watch(this.inner.init(allData));
+    } catch (error) {
+      return this.failed(error);
+    }
   }
 
   get(kind: DataKind, key: string): Promise<SerializedItemDescriptor | undefined> {
-    return this.track(() => this.inner.get(kind, key));
+    try {
+      return this.watch(this.inner.get(kind, key));
+    } catch (error) {
+      return this.failed(error);
+    }
   }
 
   getAll(kind: DataKind): Promise<ReadonlyMap<string, SerializedItemDescriptor>> {
-    return this.track(() => this.inner.getAll(kind));
+    try {
+      return this.watch(this.inner.getAll(kind));
+    } catch (error) {
+      return this.failed(error);
+    }
   }
 
   upsert(kind: DataKind, key: string, descriptor: SerializedItemDescriptor): Promise<UpsertResult> {
-    return this.track(() => this.inner.upsert(kind, key, descriptor));
+    try {
+      return this.watch(this.inner.upsert(kind, key, descriptor));
+    } catch (error) {
+      return this.failed(error);
+    }
   }
 
   isInitialized(): Promise<boolean> {
-    return this.track(() => this.inner.isInitialized());
+    try {
+      return this.watch(this.inner.isInitialized());
+    } catch (error) {
+      return this.failed(error);
+    }
   }
 
   isAvailable(): Promise<boolean> {
@@ -112,14 +134,18 @@ export class StatusTrackingStore implements PersistentDataStore {
     await this.inner.close();
   }
 
-  private track<T>(call: () => Promise<T>): Promise<T> {
-    let promise: Promise<T>;
-    try {
-      promise = call();
-    } catch (error) {
-      promise = Promise.reject(error);
-    }
-    return promise.catch(this.onFailure);
+  private watch<T>(promise: Promise<T>): Promise<T> {
+    return promise.then(undefined, this.onFailure);
+  }
+
+  // A driver that throws instead of rejecting is reported the same way.
+  private failed(error: unknown): Promise<never> {
+    this.observe(error);
+    return Promise.reject(error);
+  }
+
+  private observe(error: unknown): void {
+    if (isUnavailability(error)) this.markUnavailable(error);
   }
 
   private markUnavailable(error: StowageError): void {

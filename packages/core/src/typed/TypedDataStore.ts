@@ -1,87 +1,76 @@
 import type { Observable } from 'rxjs';
-import { NOT_FOUND } from '../cache/CacheEntries.js';
-import type { CachedWrite, CachingDataStore } from '../cache/CachingDataStore.js';
+import type { CacheEngine } from '../cache/CacheEngine.js';
 import type { KindData, PersistentDataStore } from '../contract/PersistentDataStore.js';
-import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
-import { validateKey, validateKind } from '../contract/validation.js';
+import { validateKey } from '../contract/validation.js';
 import { StoreErrorCode } from '../errors/StoreErrorCode.js';
 import { StowageError } from '../errors/StowageError.js';
-import { StowageSerializationError } from '../errors/StowageSerializationError.js';
 import type { StatusTrackingStore } from '../status/StatusTrackingStore.js';
 import type { StoreStatus } from '../status/StoreStatus.js';
 import type { DataStore } from './DataStore.js';
 import type { Frozen } from './deepFreeze.js';
 import type { KindDefinition } from './defineKind.js';
-import { type ItemCodec, tombstoneDescriptor } from './ItemCodec.js';
-import { KeptTombstone, KeptUndecodable, typedKindForm } from './typedKindForm.js';
+import { tombstoneDescriptor } from './ItemCodec.js';
+import { ItemsByKind, isKindDefinition } from './ItemsByKind.js';
+import { TypedItemCache } from './TypedItemCache.js';
+import { UncachedItems } from './UncachedItems.js';
 import type { VersionedItem } from './VersionedItem.js';
 import type { WriteResult } from './WriteResult.js';
 
-const isKindDefinition = (kind: unknown): kind is KindDefinition<VersionedItem> =>
-  typeof (kind as { codec?: { deserialize?: unknown } }).codec?.deserialize === 'function';
+/** The cache a typed store is built with: the engine, and the raw store over the same engine. */
+export interface TypedStoreCache {
+  readonly engine: CacheEngine;
+  readonly raw: PersistentDataStore;
+}
 
 /**
- * The {@link DataStore} implementation: typed kinds over a {@link CachingDataStore} (TTL 0 when
- * there is no cache) over a {@link StatusTrackingStore} over the driver. Built by `wrapDriver`.
+ * The {@link DataStore} implementation, built by `wrapDriver`: typed kinds over a cache engine
+ * (one {@link TypedItemCache} per kind) over a {@link StatusTrackingStore} over the driver; with
+ * a TTL of 0 there is no cache, and every call decodes what the tracker answers. It validates
+ * what it is given and calls the layers under it through paths that do not validate again.
  */
 export class TypedDataStore implements DataStore {
   readonly status$: Observable<StoreStatus>;
-  // The codec each namespace is used with: one namespace, one codec, one cached form.
-  private readonly codecs = new Map<string, ItemCodec<VersionedItem>>();
+  readonly raw: PersistentDataStore;
+  private readonly items: ItemsByKind;
+  // Where whole-store calls go: the engine when there is a cache, else the tracker.
+  private readonly backend: Pick<PersistentDataStore, 'init' | 'isInitialized' | 'close'>;
 
   constructor(
-    private readonly cache: CachingDataStore,
     private readonly tracker: StatusTrackingStore,
+    cache?: TypedStoreCache,
   ) {
     this.status$ = tracker.status$;
+    this.raw = cache?.raw ?? tracker;
+    this.backend = cache?.engine ?? tracker;
+    const engine = cache?.engine;
+    this.items = new ItemsByKind((kind) =>
+      engine === undefined ? new UncachedItems(tracker, kind) : new TypedItemCache(engine, kind),
+    );
   }
 
   get status(): StoreStatus {
     return this.tracker.status;
   }
 
-  get raw(): PersistentDataStore {
-    return this.cache;
-  }
-
-  async get<T extends VersionedItem>(
+  // Not async: on a hit, one promise (the item cache's) is all a read costs.
+  get<T extends VersionedItem>(
     kind: KindDefinition<T>,
     key: string,
   ): Promise<Frozen<T> | undefined> {
-    this.claim(kind);
-    // The hit path: two map lookups, no validation, no deserialization, no copy.
-    let value = typeof key === 'string' ? this.cache.peek(kind.namespace, key) : undefined;
-    if (value === undefined) {
-      validateKey(key);
-      value = await this.cache.load(kind, key);
+    try {
+      return this.items.of(kind).get(key);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (value === NOT_FOUND || value instanceof KeptTombstone) return undefined;
-    if (value instanceof KeptUndecodable) throw value.toError(kind.namespace, key);
-    return value as Frozen<T>;
   }
 
   async all<T extends VersionedItem>(kind: KindDefinition<T>): Promise<Map<string, Frozen<T>>> {
-    this.claim(kind);
-    const values = this.cache.peekAll(kind.namespace) ?? (await this.cache.loadAll(kind));
-    const undecodable: string[] = [];
-    for (const [key, value] of values) {
-      if (value instanceof KeptTombstone) values.delete(key);
-      else if (value instanceof KeptUndecodable) undecodable.push(key);
-    }
-    if (undecodable.length > 0) {
-      const form = typedKindForm(kind.codec);
-      const parsed = new Map<string, SerializedItemDescriptor>();
-      for (const [key, value] of values) {
-        if (!(value instanceof KeptUndecodable)) parsed.set(key, form.toDescriptor(key, value));
-      }
-      throw new StowageSerializationError(kind.namespace, undecodable, parsed);
-    }
-    return values as Map<string, Frozen<T>>;
+    return this.items.of(kind).all();
   }
 
   async upsert<T extends VersionedItem>(kind: KindDefinition<T>, item: T): Promise<WriteResult<T>> {
     validateKey(item?.key);
-    this.claim(kind);
+    const items = this.items.of(kind);
     let serializedItem: string;
     try {
       serializedItem = kind.codec.serialize(item);
@@ -93,7 +82,7 @@ export class TypedDataStore implements DataStore {
       );
     }
     const descriptor = { version: item.version, deleted: item.deleted === true, serializedItem };
-    return this.toWriteResult<T>(await this.cache.write(kind, item.key, descriptor));
+    return items.write(item.key, descriptor);
   }
 
   async delete<T extends VersionedItem>(
@@ -102,50 +91,22 @@ export class TypedDataStore implements DataStore {
     version: number,
   ): Promise<WriteResult<T>> {
     validateKey(key);
-    this.claim(kind);
-    return this.toWriteResult<T>(
-      await this.cache.write(kind, key, tombstoneDescriptor(key, version)),
-    );
+    return this.items.of(kind).write(key, tombstoneDescriptor(key, version));
   }
 
   async init(data: ReadonlyArray<KindData>): Promise<void> {
+    // Typed kinds are claimed first, so that the cache is primed in their kept form.
     if (Array.isArray(data)) {
-      for (const { kind } of data) if (isKindDefinition(kind)) this.claim(kind);
+      for (const { kind } of data) if (isKindDefinition(kind)) this.items.of(kind);
     }
-    await this.cache.init(data);
+    await this.backend.init(data);
   }
 
   isInitialized(): Promise<boolean> {
-    return this.cache.isInitialized();
+    return this.backend.isInitialized();
   }
 
   close(): Promise<void> {
-    return this.cache.close();
-  }
-
-  private toWriteResult<T>({ result, current }: CachedWrite): WriteResult<T> {
-    if (result.applied) return { applied: true };
-    if (current instanceof KeptTombstone) {
-      return { applied: false, current: { deleted: true, version: current.version } };
-    }
-    // What is stored could not be decoded (or the driver did not say): report the rejection alone.
-    if (current === undefined || current instanceof KeptUndecodable) return { applied: false };
-    const item = current as Frozen<T> & VersionedItem;
-    return { applied: false, current: { deleted: false, version: item.version, item } };
-  }
-
-  private claim<T extends VersionedItem>(kind: KindDefinition<T>): void {
-    const codec = kind.codec as unknown as ItemCodec<VersionedItem>;
-    const known = this.codecs.get(kind.namespace);
-    if (known === codec) return;
-    validateKind(kind);
-    if (known !== undefined || !isKindDefinition(kind)) {
-      throw new StowageError(
-        StoreErrorCode.InvalidKind,
-        `Kind "${kind.namespace}" is used with two different codecs (or without defineKind): define it once and share the definition`,
-      );
-    }
-    this.codecs.set(kind.namespace, codec);
-    this.cache.useForm(kind.namespace, typedKindForm(codec));
+    return this.backend.close();
   }
 }

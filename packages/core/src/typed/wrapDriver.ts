@@ -1,5 +1,10 @@
-import { CachingDataStore } from '../cache/CachingDataStore.js';
-import { type CachingOptions, DEFAULT_CACHE_TTL } from '../cache/CachingOptions.js';
+import type { CacheEngine } from '../cache/CacheEngine.js';
+import { CachingDataStore, engineOf } from '../cache/CachingDataStore.js';
+import {
+  type CachingOptions,
+  DEFAULT_CACHE_TTL,
+  resolveCachingOptions,
+} from '../cache/CachingOptions.js';
 import type { PersistentDataStore } from '../contract/PersistentDataStore.js';
 import { type StatusOptions, StatusTrackingStore } from '../status/StatusTrackingStore.js';
 import type { DataStore } from './DataStore.js';
@@ -15,16 +20,19 @@ export interface WrapDriverOptions {
 
 /**
  * The store applications use, over a driver you created yourself: status tracking around the
- * driver, the cache around that, typed kinds on top. The driver is owned by the result: closing
- * the store closes it. `createDataStore` does the same from configuration.
+ * driver, the cache around that (none for a TTL of 0), typed kinds on top. The driver is owned by
+ * the result: closing the store closes it. `createDataStore` does the same from configuration.
  */
 export function wrapDriver(
   driver: PersistentDataStore,
   options: WrapDriverOptions = {},
 ): DataStore {
+  const cacheOptions = options.cache ?? { ttl: DEFAULT_CACHE_TTL };
   const tracker = new StatusTrackingStore(driver, options.status);
-  const cache = new CachingDataStore(tracker, options.cache ?? { ttl: DEFAULT_CACHE_TTL });
+  if (resolveCachingOptions(cacheOptions).ttlMs === 0) return new TypedDataStore(tracker);
+  const raw = new CachingDataStore(tracker, cacheOptions);
+  const engine = engineOf(raw) as CacheEngine;
   // The cache is told first when the backend is back, so that "available" means written back.
-  tracker.setRecoveryHandler(() => cache.recover());
-  return new TypedDataStore(cache, tracker);
+  tracker.setRecoveryHandler(() => engine.recover());
+  return new TypedDataStore(tracker, { engine, raw });
 }
