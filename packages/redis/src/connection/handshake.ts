@@ -63,3 +63,19 @@ export function handshakeRefusalError(
   const hint = `the server refused ${step} while setting up the connection, so nothing was sent on it; ${advice(step, code)}`;
   return toStowageError(error, context, code, hint);
 }
+
+/**
+ * The `StowageError` of a failed operation on a connection: a refusal of a decisive step of its
+ * set-up says so ({@link handshakeRefusalError}); anything else is mapped by `toStowageError`,
+ * with `code` and `hint` when the caller knows better than the error itself.
+ */
+export function toOperationError(
+  error: unknown,
+  context: ErrorContext,
+  code?: StoreErrorCode,
+  hint?: string,
+): StowageError {
+  const step = code === undefined ? handshakeStep(error) : undefined;
+  if (step !== undefined) return handshakeRefusalError(error, step, context);
+  return toStowageError(error, context, code, hint);
+}
