@@ -21,6 +21,11 @@ export interface CommandRequest {
   readonly effect: OperationEffect;
   /** The Redis command, e.g. `hget`. */
   readonly name: string;
+  /**
+   * The reply as the Buffers Redis sent, for the caller to decode: a big reply is then not
+   * turned into strings all at once (by default, strings).
+   */
+  readonly buffers?: true;
 }
 
 /** The client's refusal of a command on a socket that is closing: it was not written. */
@@ -32,6 +37,7 @@ function isRefusedUnsent(error: unknown): boolean {
 
 /** Replies as strings, as the client's own command methods give them. */
 const AS_STRINGS = { replyEncoding: 'utf8' } as const;
+const AS_BUFFERS = {} as const;
 
 /**
  * One ioredis client and the rules every operation on it follows: wait for the connection (up to
@@ -69,7 +75,7 @@ export class RedisConnection {
       !this.closed &&
       this.readiness.diagnosis.refusal === undefined
     ) {
-      return this.dispatch(request.name, args);
+      return this.dispatch(request, args);
     }
     return this.sendWhenReady(request, args);
   }
@@ -84,7 +90,7 @@ export class RedisConnection {
     if (!isRefusedUnsent(error) || this.closed) throw this.failure(error, request);
     await this.readiness.whenReady(request.operation);
     try {
-      return await this.dispatch(request.name, args);
+      return await this.dispatch(request, args);
     } catch (failure) {
       throw this.failure(failure, request);
     }
@@ -106,10 +112,8 @@ export class RedisConnection {
     return this.readiness.whenReady(operation).then(() => this.execute(operation, effect, op));
   }
 
-  /** True when the server answers `check` (default PING) within the timeouts. Never throws. */
-  async probe(
-    check: (client: RedisClient) => Promise<unknown> = (client) => client.ping(),
-  ): Promise<boolean> {
+  /** True when the server answers `check` within the timeouts. Never throws. */
+  async probe(check: (client: RedisClient) => Promise<unknown>): Promise<boolean> {
     if (this.closed) return false;
     try {
       await this.run('isAvailable', 'read', check);
@@ -129,8 +133,8 @@ export class RedisConnection {
     if (this.owned) this.client.disconnect();
   }
 
-  private dispatch(name: string, args: string[]): Promise<unknown> {
-    const command = new Command(name, args, AS_STRINGS);
+  private dispatch({ name, buffers }: CommandRequest, args: string[]): Promise<unknown> {
+    const command = new Command(name, args, buffers ? AS_BUFFERS : AS_STRINGS);
     const answer = this.client.sendCommand(command) as Promise<unknown>;
     this.deadlines.track(command);
     return answer;
@@ -140,7 +144,7 @@ export class RedisConnection {
     const refused = this.refusedNow(request.operation, request.effect);
     if (refused !== undefined) throw refused;
     await this.readiness.whenReady(request.operation);
-    return this.dispatch(request.name, args);
+    return this.dispatch(request, args);
   }
 
   /** The error an operation fails with before anything is sent, if it must. */

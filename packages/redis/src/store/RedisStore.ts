@@ -34,9 +34,15 @@ const GET: CommandRequest = { operation: 'get', effect: 'read', name: 'hget' };
 /**
  * The name in capitals: ioredis turns the reply of `hgetall` into an object, key by key, before
  * anyone sees it; under another spelling it hands over the flat array of fields and values Redis
- * sent, which is all `getAll` needs.
+ * sent. In Buffers: ioredis would turn 100,000 of them into strings in one go, where the driver
+ * does it item by item in slices that yield.
  */
-const GET_ALL: CommandRequest = { operation: 'getAll', effect: 'read', name: 'HGETALL' };
+const GET_ALL: CommandRequest = {
+  operation: 'getAll',
+  effect: 'read',
+  name: 'HGETALL',
+  buffers: true,
+};
 const IS_INITIALIZED: CommandRequest = {
   operation: 'isInitialized',
   effect: 'read',

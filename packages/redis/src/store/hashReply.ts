@@ -8,8 +8,8 @@ import {
 
 /**
  * The descriptors of every field of a kind's hash, read from an HGETALL reply: the flat array of
- * fields and values Redis sent, or the object ioredis makes of it for the command's usual
- * spelling. Every value is read as `get` reads one, in slices that give the event loop a turn: a
+ * fields and values Redis sent (as Buffers or strings), or the object ioredis makes of it for the
+ * command's usual spelling. Every value is read as `get` reads one, in slices that give the event loop a turn: a
  * kind of 100,000 items takes far longer than another caller of the process should wait.
  * Unreadable values are reported together, with the readable rest.
  */
@@ -27,11 +27,12 @@ export async function descriptorsOf(
   if (Array.isArray(reply)) {
     // Fields and values alternate; one pass over the array, without a pair per item.
     let field: string | undefined;
-    await forEachYielding(reply as string[], (element) => {
+    await forEachYielding(reply as Array<Buffer | string>, (element) => {
+      const text = typeof element === 'string' ? element : element.toString();
       if (field === undefined) {
-        field = element;
+        field = text;
       } else {
-        take(field, element);
+        take(field, text);
         field = undefined;
       }
     });
