@@ -142,7 +142,7 @@ function codeOfReply(error: unknown, reply: string, effect: OperationEffect): St
   }
   if (reply === 'EXECABORT') {
     // A command refused while queueing (e.g. a key outside the ACL pattern) aborts the whole
-    // transaction; the reason is in the errors ioredis collected.
+    // transaction; the reasons are the refusals collected in `previousErrors`.
     const previous = (error as ErrorFields).previousErrors;
     const reasons = Array.isArray(previous) ? previous.map(replyCode) : [];
     if (reasons.includes('NOPERM')) return StoreErrorCode.Permission;

@@ -17,7 +17,7 @@ const UNRESPONSIVE: ReadonlySet<string> = new Set([
 ]);
 
 /** True for a failure caused by a slot moving or a shard failing over: nothing was applied. */
-export function isClusterRedirection(error: unknown): boolean {
+function isClusterRedirection(error: unknown): boolean {
   for (let cause = error; cause !== undefined && cause !== null; ) {
     const code = replyCode(cause);
     if (code !== undefined && REDIRECTIONS.has(code)) return true;
