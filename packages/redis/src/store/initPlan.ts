@@ -29,18 +29,23 @@ export type InitPlan = ReadonlyArray<KindPlan>;
 /**
  * Checks `allData` and takes its stored strings, item by item in slices that give the event loop
  * a turn (a data set of 100,000 items must not hold up every other caller of the process). Every
- * item is checked exactly as `upsert` checks one, before anything is sent.
+ * item is checked exactly as `upsert` checks one, before anything is sent. What is checked and
+ * sent is the data set as it was when `init` was called: the caller may change it meanwhile.
  */
 export async function planInit(allData: unknown, keys: RedisKeys): Promise<InitPlan> {
   validateShape(allData);
+  const taken = allData.map(({ kind, items }) => ({
+    kind: { namespace: kind.namespace },
+    items: items.map(copyItem),
+  }));
   const plan: KindPlan[] = [];
-  for (const { kind, items } of allData) {
+  for (const { kind, items } of taken) {
     const hashKey = keys.kind(kind.namespace);
     const hsets: Buffer[] = [];
     const hset = new HsetEncoder(hashKey);
-    await forEachYielding(items, (item: KeyedItem) => {
+    await forEachYielding(items, (item) => {
       if (!Array.isArray(item)) validateFullDataSet([{ kind, items: [item] }]);
-      const [key, descriptor] = item;
+      const [key, descriptor] = item as KeyedItem;
       validateUpsert(kind, key, descriptor);
       hset.add(key, toStoredString(key, descriptor));
       if (hset.pairs === HSET_CHUNK_PAIRS) hsets.push(hset.take());
@@ -49,6 +54,15 @@ export async function planInit(allData: unknown, keys: RedisKeys): Promise<InitP
     plan.push({ hashKey, hsets });
   }
   return plan;
+}
+
+/** An item as it is now: a pair, with its descriptor's fields read (anything else as it is). */
+function copyItem(item: unknown): unknown {
+  if (!Array.isArray(item)) return item;
+  const [key, descriptor] = item as [unknown, unknown];
+  if (typeof descriptor !== 'object' || descriptor === null) return [key, descriptor];
+  const { version, deleted, serializedItem } = descriptor as Record<string, unknown>;
+  return [key, { version, deleted, serializedItem }];
 }
 
 /**
