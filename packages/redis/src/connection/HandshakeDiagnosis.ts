@@ -36,11 +36,7 @@ export class HandshakeDiagnosis {
   private handshakeResets = 0;
   /** With TLS: the server accepted the TCP connection but has not answered the TLS handshake. */
   private tlsUnanswered = false;
-  /**
-   * Set when the server refused a step of the set-up that ioredis goes on after (SELECT,
-   * READONLY): every operation on the connection fails with it.
-   */
-  refusal: unknown;
+  private refused: unknown;
 
   constructor(
     private readonly usesTls: boolean,
@@ -49,6 +45,14 @@ export class HandshakeDiagnosis {
     private readonly connectTimeoutMs: number,
     private readonly toError: ErrorFactory,
   ) {}
+
+  /**
+   * Set when the server refused a step of the set-up that ioredis goes on after (SELECT,
+   * READONLY): every operation on the connection fails with it.
+   */
+  get refusal(): unknown {
+    return this.refused;
+  }
 
   /**
    * With TLS, tells "no TCP connection" from "no answer to the TLS handshake", which is what a
@@ -66,28 +70,32 @@ export class HandshakeDiagnosis {
     });
   }
 
+  /** The client's `connect` event: the socket is up, the handshake (HELLO, SELECT, ...) begins. */
   connected(): void {
     this.tlsUnanswered = false;
     this.inHandshake = true;
-    this.refusal = undefined;
+    this.refused = undefined;
   }
 
+  /** The client's `ready` event: the handshake is over. */
   ready(): void {
     this.inHandshake = false;
     this.handshakeResets = 0;
     this.lastError = undefined;
   }
 
+  /** The client's `error` event. */
   failed(error: unknown): void {
     this.lastError = error;
     const code = (error as { code?: unknown } | undefined)?.code;
     if (this.inHandshake && code === 'ECONNRESET' && !this.usesTls) this.handshakeResets += 1;
     if (this.inHandshake && this.owned && isCarriedOnRefusal(error)) {
       // ioredis goes on after a refused SELECT, on database 0: never let that write anywhere.
-      this.refusal = error;
+      this.refused = error;
     }
   }
 
+  /** The client's `close` event. */
   closed(): void {
     this.inHandshake = false;
   }
