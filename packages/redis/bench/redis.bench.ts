@@ -8,11 +8,12 @@ import { COMPARE_AND_SET_LUA } from '../src/upsert/compareAndSetScript.js';
 import { body, cell, compare, descriptor, items, n, pin, RUNS } from './fixtures.js';
 import { measure, type Sample } from './measure.js';
 import { type BenchMode, type Deployment, loadScript, pinned, selectedModes } from './modes.js';
+import { rawGetAll, rawInit } from './raw.js';
 
 // Throughput and latency of the driver against real redis-servers, each next to raw ioredis doing
 // the same Redis work in the same run (the ratio is the figure), and beside LaunchDarkly's Redis
 // store where it does the same operation. Medians of RUNS alternating runs, one table per mode
-// (BENCH_MODES=standalone,sentinel,cluster). The figures go into packages/redis/README.md.
+// (BENCH_MODES=standalone,sentinel,cluster). The figures go into BENCHMARKS.md at the root.
 
 const features: DataKind = { namespace: 'features' };
 // LaunchDarkly's store knows only its own two kinds, so the benchmark uses those names.
@@ -113,7 +114,7 @@ async function benchmark(mode: BenchMode): Promise<void> {
       report(`get, ${inFlight} in flight`, ours!, theirs!, '≥ 0.9x', launchDarkly);
     }
 
-    // getAll: HGETALL + JSON.parse of every value into a Map for raw ioredis.
+    // getAll: HGETALL + JSON.parse of every value for raw ioredis (see rawGetAll).
     for (const [kind, count] of [
       [features, n(200)],
       [large, n(20)],
@@ -123,13 +124,7 @@ async function benchmark(mode: BenchMode): Promise<void> {
         withLd(
           [
             () => measure(count, 1, () => store.getAll(kind)),
-            () =>
-              measure(count, 1, async () => {
-                const all = await raw.hgetall(hash);
-                const map = new Map<string, unknown>();
-                for (const key of Object.keys(all)) map.set(key, JSON.parse(all[key] as string));
-                return map;
-              }),
+            () => measure(count, 1, () => rawGetAll(raw, hash)),
           ],
           () => measure(count, 1, () => ld!.all(kind.namespace)),
         ),
@@ -240,17 +235,7 @@ async function benchmark(mode: BenchMode): Promise<void> {
         withLd(
           [
             () => measure(n(10), 1, () => store.init([{ kind: features, items: initItems }])),
-            () =>
-              measure(n(10), 1, () => {
-                const pairs: string[] = [];
-                for (const [key, d] of initItems) pairs.push(key, d.serializedItem!);
-                return raw
-                  .multi()
-                  .del(hash)
-                  .hset(hash, ...pairs)
-                  .set(marker, '')
-                  .exec();
-              }),
+            () => measure(n(10), 1, () => rawInit(raw, hash, marker, initItems)),
           ],
           () => measure(n(10), 1, () => ld!.init(ldData)),
         ),

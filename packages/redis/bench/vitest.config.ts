@@ -7,11 +7,17 @@ import { defineConfig } from 'vitest/config';
 // CPU 0 with taskset, and the benchmark pins every server process to CPU 1. Not part of
 // `pnpm test`. Arguments after `pnpm --filter @stowage/redis bench` filter the files (`cache`).
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * BENCH_DRIVER: another build of the driver to measure (its `dist/index.js`), e.g. a copy of the
+ * build before a change, for a before/after comparison with the same benchmark code.
+ */
+const driver = process.env.BENCH_DRIVER;
 
 export default defineConfig({
   root,
   resolve: {
     alias: [
+      ...(driver === undefined ? [] : [{ find: /^@stowage\/redis$/, replacement: driver }]),
       {
         find: /^@stowage\/(core|redis|testing)$/,
         replacement: `${root}packages/$1/dist/index.js`,

@@ -1,4 +1,3 @@
-import { parseRedisOptions } from './options/parseRedisOptions.js';
 import { resolveRedisSettings } from './options/resolveRedisSettings.js';
 import type { RedisDataStore } from './RedisDataStore.js';
 import type { RedisDriverOptions } from './RedisDriverOptions.js';
@@ -18,6 +17,6 @@ import { createTopology } from './topology/createTopology.js';
  * const store = createRedisDriver({ url: 'redis://localhost:6379', prefix: 'app' });
  */
 export function createRedisDriver(options: RedisDriverOptions = {}): RedisDataStore {
-  const settings = resolveRedisSettings(parseRedisOptions(options));
+  const settings = resolveRedisSettings(options);
   return new RedisStore(settings, createTopology(settings));
 }

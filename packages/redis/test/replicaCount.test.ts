@@ -81,11 +81,11 @@ describe('replies around a failover', () => {
 
   it('MOVED and ASK name the node to go to', () => {
     expect(redirectionOf(reply('MOVED 3999 127.0.0.1:7002'))).toEqual({
-      kind: 'moved',
+      type: 'moved',
       address: '127.0.0.1:7002',
     });
     expect(redirectionOf(reply('ASK 3999 127.0.0.1:7003'))).toEqual({
-      kind: 'ask',
+      type: 'ask',
       address: '127.0.0.1:7003',
     });
     expect(redirectionOf(reply('READONLY You can not write against a read only replica.'))).toBe(

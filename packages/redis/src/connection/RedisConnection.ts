@@ -1,10 +1,11 @@
-import type { Socket } from 'node:net';
 import { StoreErrorCode, StowageError } from '@stowage/core';
 import { closedError } from '@stowage/core/driver';
-import { classifyError, type OperationKind, toStowageError } from '../errors/toStowageError.js';
+import { Command } from 'ioredis';
+import { type OperationEffect, toStowageError } from '../errors/toStowageError.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import { Deadlines } from './Deadlines.js';
-import { handshakeRefusalError, handshakeStep, isCarriedOnRefusal } from './handshake.js';
+import { toOperationError } from './handshake.js';
+import { Readiness } from './Readiness.js';
 
 /** How one connection behaves. */
 export interface ConnectionPolicy {
@@ -14,27 +15,19 @@ export interface ConnectionPolicy {
   readonly secrets: ReadonlyArray<string>;
 }
 
-interface Waiter {
+/** One command a store operation consists of, for {@link RedisConnection.send}. */
+export interface CommandRequest {
+  /** The store operation, e.g. `get`, named in errors. */
   readonly operation: string;
-  readonly resolve: () => void;
-  readonly reject: (error: StowageError) => void;
-  readonly timer: NodeJS.Timeout;
+  readonly effect: OperationEffect;
+  /** The Redis command, e.g. `hget`. */
+  readonly name: string;
+  /**
+   * The reply as the Buffers Redis sent, for the caller to decode: a big reply is then not
+   * turned into strings all at once (by default, strings).
+   */
+  readonly buffers?: true;
 }
-
-/** Failures that retrying the connection will not fix: operations fail at once, not at the deadline. */
-const FATAL_CODES: ReadonlySet<StoreErrorCode> = new Set([
-  StoreErrorCode.Auth,
-  StoreErrorCode.Tls,
-  StoreErrorCode.Permission,
-]);
-
-const TLS_RESET_HINT =
-  'the server reset the connection during the handshake: it probably expects TLS (use rediss:// or the tls option)';
-
-const TLS_UNANSWERED_HINT =
-  'the server accepted the connection but never answered the TLS handshake: it may not speak TLS (use redis://, or turn TLS off), or it is not responding';
-
-const noop = () => {};
 
 /** The client's refusal of a command on a socket that is closing: it was not written. */
 const REFUSED_UNSENT = "Stream isn't writeable and enableOfflineQueue options is false";
@@ -43,23 +36,18 @@ function isRefusedUnsent(error: unknown): boolean {
   return (error as { message?: unknown } | undefined)?.message === REFUSED_UNSENT;
 }
 
+/** Replies as strings, as the client's own command methods give them. */
+const AS_STRINGS = { replyEncoding: 'utf8' } as const;
+const AS_BUFFERS = {} as const;
+
 /**
  * One ioredis client and the rules every operation on it follows: wait for the connection (up to
- * the connect timeout, sharing one set of listeners however many operations wait), then send,
- * bounded by the command timeout; every failure becomes a typed `StowageError` without secrets.
+ * the connect timeout, see {@link Readiness}), then send, bounded by the command timeout; every
+ * failure becomes a typed `StowageError` without secrets.
  */
 export class RedisConnection {
   private closed = false;
-  private listening = false;
-  private lastError: unknown;
-  private inHandshake = false;
-  private handshakeResets = 0;
-  /** With TLS: the server accepted the TCP connection but has not answered the TLS handshake. */
-  private tlsUnanswered = false;
-  /** Set when the server refused part of the handshake (e.g. SELECT) but the client went on. */
-  private refusal: unknown;
-  private readonly waiters = new Set<Waiter>();
-  private readonly usesTls: boolean;
+  private readonly readiness: Readiness;
   private readonly deadlines: Deadlines;
 
   constructor(
@@ -68,33 +56,65 @@ export class RedisConnection {
     private readonly owned: boolean,
     private readonly policy: ConnectionPolicy,
   ) {
-    this.usesTls = Boolean((client.options as { tls?: unknown } | undefined)?.tls);
     this.deadlines = new Deadlines(policy.commandTimeoutMs);
-    // Our own clients always have a listener, so that ioredis never prints "Unhandled error".
-    if (owned) this.listen();
+    this.readiness = new Readiness(
+      client,
+      owned,
+      policy.connectTimeoutMs,
+      (error, operation, code, hint) => this.toError(error, operation, 'read', code, hint),
+    );
   }
 
   /**
-   * Runs `op` once the client is ready and turns any failure into a `StowageError`. `kind` says
-   * whether a command that was sent and not answered could have changed data.
+   * Sends one command once the client is ready. The promise is the client's own, rejected by the
+   * command timeout too: the failure it rejects with is the client's, to be handed to
+   * {@link recover} (the read path then costs one promise, with no handler on it).
+   */
+  send(request: CommandRequest, args: string[]): Promise<unknown> {
+    if (
+      this.client.status === 'ready' &&
+      !this.closed &&
+      this.readiness.diagnosis.refusal === undefined
+    ) {
+      return this.dispatch(request, args);
+    }
+    return this.sendWhenReady(request, args);
+  }
+
+  /**
+   * What a failed {@link send} comes to: a command the client refused without writing it (its
+   * connection had just dropped) is sent again once the client is back, once; any other failure
+   * is thrown as a `StowageError`.
+   */
+  async recover(error: unknown, request: CommandRequest, args: string[]): Promise<unknown> {
+    if (StowageError.is(error)) throw error;
+    if (!isRefusedUnsent(error) || this.closed) throw this.failure(error, request);
+    await this.readiness.whenReady(request.operation);
+    try {
+      return await this.dispatch(request, args);
+    } catch (failure) {
+      throw this.failure(failure, request);
+    }
+  }
+
+  /**
+   * Runs `op` once the client is ready and turns any failure into a `StowageError`: for
+   * operations of several commands. `effect` says whether a command that was sent and not
+   * answered could have changed data.
    */
   run<T>(
     operation: string,
-    kind: OperationKind,
+    effect: OperationEffect,
     op: (client: RedisClient) => Promise<T>,
   ): Promise<T> {
-    if (this.closed) return Promise.reject(this.closedError(operation));
-    if (this.refusal !== undefined) {
-      return Promise.reject(this.toError(this.refusal, operation, kind));
-    }
-    if (this.client.status === 'ready') return this.execute(operation, kind, op);
-    return this.whenReady(operation).then(() => this.execute(operation, kind, op));
+    const refused = this.refusedNow(operation, effect);
+    if (refused !== undefined) return Promise.reject(refused);
+    if (this.client.status === 'ready') return this.execute(operation, effect, op);
+    return this.readiness.whenReady(operation).then(() => this.execute(operation, effect, op));
   }
 
-  /** True when the server answers `check` (default PING) within the timeouts. Never throws. */
-  async probe(
-    check: (client: RedisClient) => Promise<unknown> = (client) => client.ping(),
-  ): Promise<boolean> {
+  /** True when the server answers `check` within the timeouts. Never throws. */
+  async probe(check: (client: RedisClient) => Promise<unknown>): Promise<boolean> {
     if (this.closed) return false;
     try {
       await this.run('isAvailable', 'read', check);
@@ -109,22 +129,35 @@ export class RedisConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      waiter.reject(this.closedError(waiter.operation));
-    }
-    this.waiters.clear();
-    if (this.owned) {
-      // disconnect, not quit: QUIT would wait for a server that may be gone.
-      this.client.disconnect();
-    } else {
-      this.unlisten();
-    }
+    this.readiness.close((operation) => this.closedError(operation));
+    // disconnect, not quit: QUIT would wait for a server that may be gone.
+    if (this.owned) this.client.disconnect();
+  }
+
+  private dispatch({ name, buffers }: CommandRequest, args: string[]): Promise<unknown> {
+    const command = new Command(name, args, buffers ? AS_BUFFERS : AS_STRINGS);
+    const answer = this.client.sendCommand(command) as Promise<unknown>;
+    this.deadlines.track(command);
+    return answer;
+  }
+
+  private async sendWhenReady(request: CommandRequest, args: string[]): Promise<unknown> {
+    const refused = this.refusedNow(request.operation, request.effect);
+    if (refused !== undefined) throw refused;
+    await this.readiness.whenReady(request.operation);
+    return this.dispatch(request, args);
+  }
+
+  /** The error an operation fails with before anything is sent, if it must. */
+  private refusedNow(operation: string, effect: OperationEffect): StowageError | undefined {
+    if (this.closed) return this.closedError(operation);
+    const refusal = this.readiness.diagnosis.refusal;
+    return refusal === undefined ? undefined : this.toError(refusal, operation, effect);
   }
 
   private execute<T>(
     operation: string,
-    kind: OperationKind,
+    effect: OperationEffect,
     op: (client: RedisClient) => Promise<T>,
     mayWait = true,
   ): Promise<T> {
@@ -136,9 +169,8 @@ export class RedisConnection {
     }
     let unsent = false;
     const answered = this.deadlines.race(pending, (error) => {
-      if (this.closed) return this.closedError(operation, error);
       unsent = isRefusedUnsent(error);
-      return this.toError(error, operation, kind);
+      return this.failure(error, { operation, effect });
     });
     if (!mayWait) return answered;
     // A connection the server has just dropped still looks ready until its close event: the
@@ -146,192 +178,34 @@ export class RedisConnection {
     // the reconnection like one issued while disconnected, instead of failing at once.
     return answered.catch((error: unknown) => {
       if (!unsent || this.closed) throw error;
-      return this.whenReady(operation).then(() => this.execute(operation, kind, op, false));
+      return this.readiness
+        .whenReady(operation)
+        .then(() => this.execute(operation, effect, op, false));
     });
   }
 
-  private whenReady(operation: string): Promise<void> {
-    const status = this.client.status;
-    if (status === 'end' && !this.owned) {
-      return Promise.reject(
-        new StowageError(
-          StoreErrorCode.Connection,
-          `Redis ${operation} failed: the client handed to the store has been closed`,
-        ),
-      );
-    }
-    if (status === 'wait' || status === 'end') this.client.connect().catch(noop);
-    this.listen();
-    const fatal = this.fatalError(operation);
-    if (fatal !== undefined && status !== 'connect') return Promise.reject(fatal);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        operation,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          this.afterWait();
-          // A handshake the server never answers (a frozen server accepts TCP connections in its
-          // kernel backlog) would hold our client forever: start over.
-          if (this.owned && this.client.status === 'connect') this.client.disconnect(true);
-          reject(this.notConnectedError(operation));
-        }, this.policy.connectTimeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
-  }
-
-  private settleWaiters(error?: (operation: string) => StowageError): void {
-    for (const waiter of this.waiters) {
-      clearTimeout(waiter.timer);
-      if (error === undefined) waiter.resolve();
-      else waiter.reject(error(waiter.operation));
-    }
-    this.waiters.clear();
-    this.afterWait();
-  }
-
-  private readonly onReady = () => {
-    this.inHandshake = false;
-    this.handshakeResets = 0;
-    this.lastError = undefined;
-    if (this.refusal !== undefined) {
-      const refusal = this.refusal;
-      this.settleWaiters((operation) => this.toError(refusal, operation, 'read'));
-    } else {
-      this.settleWaiters();
-    }
-  };
-
-  // With TLS, tells "no TCP connection" from "no answer to the TLS handshake", which is what a
-  // plain server does with one (so does a frozen one). The socket is made a moment after this
-  // event, and connects a moment after that.
-  private readonly onConnecting = () => {
-    this.tlsUnanswered = false;
-    if (!this.usesTls) return;
-    setImmediate(() => {
-      const stream = (this.client as { stream?: Socket }).stream;
-      if (stream === undefined || stream.destroyed) return;
-      if (!stream.connecting) this.tlsUnanswered = this.client.status === 'connecting';
-      else stream.once('connect', () => (this.tlsUnanswered = true));
-    });
-  };
-
-  private readonly onConnect = () => {
-    this.tlsUnanswered = false;
-    this.inHandshake = true;
-    this.refusal = undefined;
-  };
-
-  private readonly onError = (error: unknown) => {
-    this.lastError = error;
-    const code = (error as { code?: unknown } | undefined)?.code;
-    if (this.inHandshake && code === 'ECONNRESET' && !this.usesTls) this.handshakeResets += 1;
-    if (this.inHandshake && this.owned && isCarriedOnRefusal(error)) {
-      // ioredis goes on after a refused SELECT, on database 0: never let that write anywhere.
-      this.refusal = error;
-    }
-    if (this.fatalError('connect') !== undefined && this.waiters.size > 0) {
-      this.settleWaiters((operation) => this.fatalError(operation) as StowageError);
-    }
-  };
-
-  private readonly onClose = () => {
-    this.inHandshake = false;
-  };
-
-  // The client gave up: closed by the application (a client handed in), or a connection that
-  // could not even be attempted (our own; the next operation tries again).
-  private readonly onEnd = () => {
-    if (this.closed || this.waiters.size === 0) return;
-    this.settleWaiters((operation) =>
-      this.owned
-        ? this.notConnectedError(operation)
-        : new StowageError(
-            StoreErrorCode.Connection,
-            `Redis ${operation} failed: the client handed to the store has been closed`,
-          ),
-    );
-  };
-
-  private listen(): void {
-    if (this.listening) return;
-    this.listening = true;
-    this.client.on('ready', this.onReady);
-    this.client.on('connecting', this.onConnecting);
-    this.client.on('connect', this.onConnect);
-    this.client.on('error', this.onError);
-    this.client.on('close', this.onClose);
-    this.client.on('end', this.onEnd);
-  }
-
-  private unlisten(): void {
-    if (!this.listening) return;
-    this.listening = false;
-    this.client.off('ready', this.onReady);
-    this.client.off('connecting', this.onConnecting);
-    this.client.off('connect', this.onConnect);
-    this.client.off('error', this.onError);
-    this.client.off('close', this.onClose);
-    this.client.off('end', this.onEnd);
-  }
-
-  /** A client handed in keeps no listener of ours once nothing waits. */
-  private afterWait(): void {
-    if (!this.owned && this.waiters.size === 0) this.unlisten();
-  }
-
-  private fatalError(operation: string): StowageError | undefined {
-    if (this.handshakeResets >= 2) {
-      return this.toError(this.lastError, operation, 'read', StoreErrorCode.Tls, TLS_RESET_HINT);
-    }
-    if (this.lastError === undefined) return undefined;
-    const code = classifyError(this.lastError, 'read');
-    return FATAL_CODES.has(code) ? this.toError(this.lastError, operation, 'read') : undefined;
-  }
-
-  private notConnectedError(operation: string): StowageError {
-    const fatal = this.fatalError(operation);
-    if (fatal !== undefined) return fatal;
-    const hint = `not connected within ${this.policy.connectTimeoutMs} ms`;
-    const resetHint =
-      this.handshakeResets > 0
-        ? `; ${TLS_RESET_HINT}`
-        : this.tlsUnanswered
-          ? `; ${TLS_UNANSWERED_HINT}`
-          : '';
-    if (this.lastError === undefined) {
-      return new StowageError(
-        StoreErrorCode.Connection,
-        `Redis ${operation} failed: the server could not be reached; ${hint}${resetHint}`,
-      );
-    }
-    return this.toError(
-      this.lastError,
-      operation,
-      'read',
-      StoreErrorCode.Connection,
-      hint + resetHint,
-    );
+  /** The typed error of a failed command: `closed` once the store is closed. */
+  private failure(
+    error: unknown,
+    { operation, effect }: Pick<CommandRequest, 'operation' | 'effect'>,
+  ): StowageError {
+    if (this.closed) return this.closedError(operation, error);
+    return this.toError(error, operation, effect);
   }
 
   private toError(
     error: unknown,
     operation: string,
-    kind: OperationKind,
+    effect: OperationEffect,
     code?: StoreErrorCode,
     hint?: string,
   ): StowageError {
-    const context = { operation, kind, secrets: this.policy.secrets };
-    const step = code === undefined ? handshakeStep(error) : undefined;
-    if (step !== undefined) return handshakeRefusalError(error, step, context);
-    return toStowageError(error, context, code, hint);
+    return toOperationError(error, { operation, effect, secrets: this.policy.secrets }, code, hint);
   }
 
   private closedError(operation: string, cause?: unknown): StowageError {
     if (cause === undefined) return closedError(`Redis ${operation}`);
-    const context = { operation, kind: 'write', secrets: this.policy.secrets } as const;
+    const context = { operation, effect: 'write', secrets: this.policy.secrets } as const;
     return closedError(`Redis ${operation}`, { cause: toStowageError(cause, context) });
   }
 }

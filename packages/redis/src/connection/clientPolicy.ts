@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { exponentialDelay, type RetryPolicy } from './retryPolicy.js';
 
 /**
  * Drops the client's socket at once, so that the commands waiting on it fail as unanswered (a
@@ -14,16 +15,15 @@ export interface ClientTimeouts {
   readonly connectTimeoutMs: number;
 }
 
-/** Longest pause between reconnection attempts: a restarted server is picked up within this. */
-const MAX_RECONNECT_DELAY_MS = 1000;
-
 /** The store never waits for a server on close (it disconnects, never QUITs): keep this short. */
 const DISCONNECT_TIMEOUT_MS = 50;
 
-/** Reconnect forever (until `close()`), backing off from 50 ms to 1 s. */
-export function reconnectDelay(attempt: number): number {
-  return Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS);
-}
+/**
+ * Reconnect forever (until `close()`), backing off from 50 ms to 1 s: a restarted server is picked
+ * up within a second. ioredis runs this loop (`retryStrategy`, `sentinelRetryStrategy`,
+ * `clusterRetryStrategy`).
+ */
+export const RECONNECT: RetryPolicy = { delayMs: exponentialDelay(50, 1000) };
 
 /**
  * The ioredis options that make every failure bounded and typed (with ioredis's defaults a
@@ -56,7 +56,7 @@ export function ownedClientPolicy(timeouts: ClientTimeouts) {
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
     connectTimeout: timeouts.connectTimeoutMs,
-    retryStrategy: reconnectDelay,
+    retryStrategy: RECONNECT.delayMs,
     disableClientInfo: true,
     disconnectTimeout: DISCONNECT_TIMEOUT_MS,
   } as const;

@@ -25,7 +25,7 @@ export function isCarriedOnRefusal(error: unknown): boolean {
 }
 
 /** The handshake step (`SELECT`, `HELLO`, ...) whose refusal `error` is, or `undefined`. */
-export function handshakeStep(error: unknown): string | undefined {
+function handshakeStep(error: unknown): string | undefined {
   if (replyCode(error) === undefined) return undefined;
   const name = (error as { command?: { name?: unknown } }).command?.name;
   if (typeof name !== 'string' || !DECISIVE_STEPS.has(name.toLowerCase())) return undefined;
@@ -48,11 +48,7 @@ function advice(step: string, code: StoreErrorCode): string {
  * its set-up: `permission` for an ACL refusal, `auth` for credentials, `config` otherwise (a
  * database the server does not have). Nothing was sent on that connection.
  */
-export function handshakeRefusalError(
-  error: unknown,
-  step: string,
-  context: ErrorContext,
-): StowageError {
+function handshakeRefusalError(error: unknown, step: string, context: ErrorContext): StowageError {
   const reply = replyCode(error);
   const code =
     reply === 'NOPERM'
@@ -61,5 +57,21 @@ export function handshakeRefusalError(
         ? StoreErrorCode.Auth
         : StoreErrorCode.Config;
   const hint = `the server refused ${step} while setting up the connection, so nothing was sent on it; ${advice(step, code)}`;
+  return toStowageError(error, context, code, hint);
+}
+
+/**
+ * The `StowageError` of a failed operation on a connection: a refusal of a decisive step of its
+ * set-up says so ({@link handshakeRefusalError}); anything else is mapped by `toStowageError`,
+ * with `code` and `hint` when the caller knows better than the error itself.
+ */
+export function toOperationError(
+  error: unknown,
+  context: ErrorContext,
+  code?: StoreErrorCode,
+  hint?: string,
+): StowageError {
+  const step = code === undefined ? handshakeStep(error) : undefined;
+  if (step !== undefined) return handshakeRefusalError(error, step, context);
   return toStowageError(error, context, code, hint);
 }

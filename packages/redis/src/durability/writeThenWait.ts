@@ -18,7 +18,7 @@ export interface WriteAnswer<T> {
 }
 
 /** `host:port` of the server `client` is connected to now (a Sentinel client moves). */
-export function connectedNode(client: Redis): string {
+function connectedNode(client: Redis): string {
   const stream = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
   return `${stream?.remoteAddress ?? client.options.host}:${stream?.remotePort ?? client.options.port}`;
 }

@@ -1,21 +1,25 @@
 import { StoreErrorCode, StowageError } from '@stowage/core';
 import { redactSecrets, redactText } from '@stowage/core/driver';
 
-/** Whether a failed operation could have changed data: decides "timeout" vs "outcome unknown". */
-export type OperationKind = 'read' | 'write';
+/**
+ * Whether an operation could change data, so whether a command of it that was sent and went
+ * unanswered may have been applied: decides "timeout" vs "outcome unknown".
+ */
+export type OperationEffect = 'read' | 'write';
 
 /** What an error is being turned into a `StowageError` for. */
 export interface ErrorContext {
   /** The store operation, e.g. `get`, shown in the message. */
   readonly operation: string;
-  readonly kind: OperationKind;
+  readonly effect: OperationEffect;
   /** Strings to scrub from the message and the cause chain. */
   readonly secrets: ReadonlyArray<string>;
 }
 
 // The client library's own failures are plain Errors told apart by their text; these are the
 // ones whose meaning differs (sent or not sent). Callers of Stowage never see this matching.
-const TIMED_OUT = 'Command timed out';
+/** ioredis's command timeout, and the driver's own (which uses the same text). */
+export const TIMED_OUT = 'Command timed out';
 /** Failures after the command was written: the server may have executed it. */
 const AFTER_SEND = ['Command aborted due to connection close'];
 const AFTER_SEND_NAMES = ['MaxRetriesPerRequestError', 'AbortError'];
@@ -95,7 +99,7 @@ export function slotRedirection(error: unknown): 'moved' | 'migrating' | undefin
 
 /** A MOVED or ASK reply: the node that serves the slot (for ASK: this one command) instead. */
 export interface Redirection {
-  readonly kind: 'moved' | 'ask';
+  readonly type: 'moved' | 'ask';
   /** `host:port` as the cluster announces it. */
   readonly address: string;
 }
@@ -106,7 +110,7 @@ export function redirectionOf(error: unknown): Redirection | undefined {
   if (reply !== 'MOVED' && reply !== 'ASK') return undefined;
   const address = String((error as ErrorFields).message).split(' ')[2];
   if (address === undefined || !address.includes(':')) return undefined;
-  return { kind: reply === 'MOVED' ? 'moved' : 'ask', address };
+  return { type: reply === 'MOVED' ? 'moved' : 'ask', address };
 }
 
 /** ioredis Cluster's own failures before a command reached a node: nothing was sent. */
@@ -130,16 +134,16 @@ export function replyCode(error: unknown): string | undefined {
 }
 
 /** The stable code for a Redis reply error. */
-function codeOfReply(error: unknown, reply: string, kind: OperationKind): StoreErrorCode {
+function codeOfReply(error: unknown, reply: string, effect: OperationEffect): StoreErrorCode {
   if (reply === 'WRONGPASS' || reply === 'NOAUTH') return StoreErrorCode.Auth;
   if (reply === 'NOPERM') return StoreErrorCode.Permission;
   if (UNAVAILABLE_REPLIES.has(reply)) return StoreErrorCode.Connection;
   if (reply === UNBLOCKED) {
-    return kind === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
+    return effect === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
   }
   if (reply === 'EXECABORT') {
     // A command refused while queueing (e.g. a key outside the ACL pattern) aborts the whole
-    // transaction; the reason is in the errors ioredis collected.
+    // transaction; the reasons are the refusals collected in `previousErrors`.
     const previous = (error as ErrorFields).previousErrors;
     const reasons = Array.isArray(previous) ? previous.map(replyCode) : [];
     if (reasons.includes('NOPERM')) return StoreErrorCode.Permission;
@@ -156,21 +160,21 @@ function codeOfReply(error: unknown, reply: string, kind: OperationKind): StoreE
 }
 
 /** The stable code for any failure of a Redis call, and whether the command may have run. */
-export function classifyError(error: unknown, kind: OperationKind): StoreErrorCode {
+export function classifyError(error: unknown, effect: OperationEffect): StoreErrorCode {
   if (StowageError.is(error)) return error.code;
   const fields = (error ?? {}) as ErrorFields;
   const message = typeof fields.message === 'string' ? fields.message : '';
   const reply = replyCode(error);
-  if (reply !== undefined) return codeOfReply(error, reply, kind);
+  if (reply !== undefined) return codeOfReply(error, reply, effect);
   if (message === TIMED_OUT) {
-    return kind === 'read' ? StoreErrorCode.Timeout : StoreErrorCode.OutcomeUnknown;
+    return effect === 'read' ? StoreErrorCode.Timeout : StoreErrorCode.OutcomeUnknown;
   }
   if (CLUSTER_NOT_SENT.test(message)) return StoreErrorCode.Connection;
   if (message.startsWith(CLUSTER_GAVE_UP)) {
-    return kind === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
+    return effect === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
   }
   if (AFTER_SEND.includes(message) || AFTER_SEND_NAMES.includes(String(fields.name))) {
-    return kind === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
+    return effect === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
   }
   const code = typeof fields.code === 'string' ? fields.code : '';
   if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
@@ -202,7 +206,7 @@ const DESCRIPTIONS: Partial<Record<StoreErrorCode, string>> = {
 export function toStowageError(
   error: unknown,
   context: ErrorContext,
-  code: StoreErrorCode = classifyError(error, context.kind),
+  code: StoreErrorCode = classifyError(error, context.effect),
   hint?: string,
 ): StowageError {
   if (StowageError.is(error)) return error;

@@ -4,7 +4,7 @@ import calculateSlot from 'cluster-key-slot';
  * The part of `key` Redis Cluster hashes, as Redis computes it: the content of the first `{` up to
  * the first `}` after it, when that content is non-empty; otherwise the whole key.
  */
-export function hashTagOf(key: string): string | undefined {
+function hashTagOf(key: string): string | undefined {
   const open = key.indexOf('{');
   if (open < 0) return undefined;
   const close = key.indexOf('}', open + 1);

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { ownedClientPolicy, reconnectDelay } from '../connection/clientPolicy.js';
+import { ownedClientPolicy, RECONNECT } from '../connection/clientPolicy.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisTopology } from './RedisTopology.js';
 import { singleNode } from './singleNode.js';
@@ -43,7 +43,7 @@ export function sentinelTopology(settings: RedisSettings): RedisTopology {
         : { sentinelPassword: sentinel.sentinelPassword }),
       ...(tls === undefined ? {} : { tls, enableTLSForSentinelMode: true, sentinelTLS: tls }),
       failoverDetector: sentinel.failoverDetector,
-      sentinelRetryStrategy: reconnectDelay,
+      sentinelRetryStrategy: RECONNECT.delayMs,
       sentinelCommandTimeout: settings.commandTimeoutMs,
       reconnectOnError: reconnectOnReadOnly,
     });

@@ -134,6 +134,6 @@ export async function durableScriptUpsert(
     if (redirection === undefined) throw error;
     // (A MOVED also refreshes the cluster client's slot map: see the cluster topology.)
     pool = await targets.pool(redirection.address);
-    asking = redirection.kind === 'ask';
+    asking = redirection.type === 'ask';
   }
 }

@@ -1,6 +1,7 @@
 import { type DataKind, StoreErrorCode, StowageError } from '@stowage/core';
 import { parseStoredString, type UpsertReadWriteHook } from '@stowage/core/driver';
 import type { Redis } from 'ioredis';
+import { type RetryPolicy, retry } from '../connection/retryPolicy.js';
 import type { DurableWrites } from '../durability/DurableWrites.js';
 import type { WriteAnswer } from '../durability/writeThenWait.js';
 import { slotRedirection } from '../errors/toStowageError.js';
@@ -21,15 +22,21 @@ export interface WatchUpsert {
   readonly durable?: DurableWrites | undefined;
 }
 
-const RETRY = Symbol('retry');
+/** A transaction whose EXEC a concurrent writer aborted: it is tried again. */
+const CONFLICT = Symbol('conflict');
 
-// A short random pause before a retry, so that two processes that keep colliding fall out of step.
-const pause = (attempt: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+/**
+ * Attempts against concurrent writers: a short random pause before each retry, so that two
+ * processes that keep colliding fall out of step.
+ */
+const conflicts = (attempts: number): RetryPolicy => ({
+  attempts,
+  delayMs: (attempt) => Math.random() * 2 * (attempt + 1),
+});
 
 /** How long one upsert waits out a cluster slot that is being moved (ASK, TRYAGAIN). */
 const MIGRATING_SLOT_WAIT_MS = 2000;
-const MIGRATING_SLOT_PAUSE_MS = 50;
+const WHILE_MIGRATING: RetryPolicy = { delayMs: () => 50 };
 
 /**
  * Compare-and-set from the client, for servers where scripts are not allowed: WATCH the kind's
@@ -39,43 +46,49 @@ const MIGRATING_SLOT_PAUSE_MS = 50;
  *
  * In a cluster, a transaction that meets the store's slot while it is being moved to another node
  * (ASK, TRYAGAIN: nothing was applied) is repeated after a short pause until the move is over, for
- * at most {@link MIGRATING_SLOT_WAIT_MS}. Its dedicated connection cannot follow ASK: WATCH, the
- * read and MULTI would each need ASKING on the other node. A MOVED is the caller's to follow.
+ * at most {@link MIGRATING_SLOT_WAIT_MS} in all; such a repeat is not an attempt of its own. Its
+ * dedicated connection cannot follow ASK: WATCH, the read and MULTI would each need ASKING on the
+ * other node. A MOVED is the caller's to follow.
  */
 export async function watchUpsert(upsert: WatchUpsert): Promise<CasOutcome> {
   const migrationEnd = Date.now() + MIGRATING_SLOT_WAIT_MS;
-  for (let attempt = 1; attempt <= upsert.maxAttempts; ) {
-    let outcome: CasOutcome | typeof RETRY;
-    try {
-      outcome = await transaction(upsert, attempt);
-    } catch (error) {
-      if (slotRedirection(error) !== 'migrating') throw error;
-      if (Date.now() >= migrationEnd) {
-        // No cause: the redirection must not make the caller start the wait over again.
-        throw new StowageError(
-          StoreErrorCode.Connection,
-          `Redis upsert failed: the store's slot was still being moved to another cluster node after ${MIGRATING_SLOT_WAIT_MS} ms (${(error as Error).message}); nothing was written`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, MIGRATING_SLOT_PAUSE_MS));
-      continue;
+  const stillMigrating = (error: unknown) =>
+    slotRedirection(error) === 'migrating' && Date.now() < migrationEnd;
+  try {
+    return await retry(
+      conflicts(upsert.maxAttempts),
+      (error) => error === CONFLICT,
+      (attempt) =>
+        retry(WHILE_MIGRATING, stillMigrating, async () => {
+          const outcome = await transaction(upsert, attempt);
+          if (outcome === CONFLICT) throw CONFLICT;
+          return outcome;
+        }),
+    );
+  } catch (error) {
+    if (error === CONFLICT) {
+      const { kind, key } = upsert;
+      throw new StowageError(
+        StoreErrorCode.Conflict,
+        `Redis upsert of "${kind.namespace}" item ${JSON.stringify(key.slice(0, 100))} lost ${upsert.maxAttempts} attempts in a row to concurrent writers; nothing was written`,
+      );
     }
-    if (outcome !== RETRY) return outcome;
-    attempt += 1;
-    await pause(attempt);
+    if (slotRedirection(error) === 'migrating') {
+      // No cause: the redirection must not make the caller start the wait over again.
+      throw new StowageError(
+        StoreErrorCode.Connection,
+        `Redis upsert failed: the store's slot was still being moved to another cluster node after ${MIGRATING_SLOT_WAIT_MS} ms (${(error as Error).message}); nothing was written`,
+      );
+    }
+    throw error;
   }
-  const { kind, key } = upsert;
-  throw new StowageError(
-    StoreErrorCode.Conflict,
-    `Redis upsert of "${kind.namespace}" item ${JSON.stringify(key.slice(0, 100))} lost ${upsert.maxAttempts} attempts in a row to concurrent writers; nothing was written`,
-  );
 }
 
-/** One WATCH transaction on a connection of its own; RETRY when EXEC was aborted. */
+/** One WATCH transaction on a connection of its own; CONFLICT when EXEC was aborted. */
 async function transaction(
   upsert: WatchUpsert,
   attempt: number,
-): Promise<CasOutcome | typeof RETRY> {
+): Promise<CasOutcome | typeof CONFLICT> {
   const { pool, hook, kind, key, hashKey, stored, version, durable } = upsert;
   const connection = await pool.acquire();
   const exec = (client: Redis) => client.multi().hset(hashKey, key, stored).exec();
@@ -86,7 +99,7 @@ async function transaction(
     const outcome = await connection.run(
       'upsert',
       'write',
-      async (client): Promise<CasOutcome | typeof RETRY> => {
+      async (client): Promise<CasOutcome | typeof CONFLICT> => {
         // WATCH and HGET go out together: one round trip for both.
         const [, old] = await Promise.all([client.watch(hashKey), client.hget(hashKey, key)]);
         // Between the read and the write, on every attempt (whatever the comparison decides).
@@ -103,7 +116,7 @@ async function transaction(
         if (durable === undefined) return executed(await exec(client as Redis));
         const sent = await durable.writeThenWait(client as Redis, exec, seen);
         const result = executed(sent.reply);
-        if (result === RETRY) return RETRY;
+        if (result === CONFLICT) return CONFLICT;
         return { status: 'applied', shortfall: durable.shortfall('upsert', sent) };
       },
     );
@@ -114,15 +127,15 @@ async function transaction(
     const shortfall = durable?.unanswered('upsert', seen, error);
     if (shortfall === undefined || seen.answer === undefined) throw error;
     const result = executed(seen.answer.reply);
-    return result === RETRY ? RETRY : { status: 'applied', shortfall };
+    return result === CONFLICT ? CONFLICT : { status: 'applied', shortfall };
   } finally {
     pool.release(connection, reusable);
   }
 }
 
-/** What EXEC's answer means: RETRY when a WATCH aborted it; its failure thrown. */
-function executed(results: [Error | null, unknown][] | null): CasOutcome | typeof RETRY {
-  if (results === null) return RETRY;
+/** What EXEC's answer means: CONFLICT when a WATCH aborted it; its failure thrown. */
+function executed(results: [Error | null, unknown][] | null): CasOutcome | typeof CONFLICT {
+  if (results === null) return CONFLICT;
   const failure = results.find(([error]) => error !== null)?.[0];
   if (failure !== undefined && failure !== null) throw failure;
   return { status: 'applied' };
