@@ -9,6 +9,11 @@ import { toStoredString } from '../contract/storedItem.js';
 export interface KeptForm<V> {
   /** The value kept for a stored descriptor. Must not throw: keep a marker for what it cannot read. */
   fromDescriptor(key: string, descriptor: SerializedItemDescriptor): V;
+  /**
+   * The value kept for a descriptor the backend just answered, which nothing else holds: unlike
+   * {@link fromDescriptor}, it may keep the object itself (the cache never hands it out).
+   */
+  fromAnswer(key: string, descriptor: SerializedItemDescriptor): V;
   /** A fresh descriptor for a kept value: for raw reads and for the write-back after an outage. */
   toDescriptor(key: string, value: V): SerializedItemDescriptor;
 }
@@ -25,11 +30,13 @@ export function copyDescriptor(descriptor: SerializedItemDescriptor): Serialized
 }
 
 /**
- * The form of kinds no typed item cache has claimed: a private copy of the descriptor, never
+ * The form of kinds no typed item cache has claimed: a descriptor of the cache's own, never
  * handed out (a raw caller may mutate what it gets, so it gets a copy of its own).
  */
 export const descriptorForm: KeptForm<SerializedItemDescriptor> = {
   fromDescriptor: (_key, descriptor) => copyDescriptor(descriptor),
+  // A miss copies once, for its caller, rather than once more for the cache.
+  fromAnswer: (_key, descriptor) => descriptor,
   toDescriptor: (_key, value) => copyDescriptor(value),
 };
 

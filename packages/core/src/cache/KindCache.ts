@@ -42,6 +42,9 @@ export class KindCache<V> implements EntryOwner {
   readonly kind: DataKind;
   private readonly reads = new Map<string, ItemRead>();
   private allRead: KindRead | undefined = undefined;
+  // The engine's settings the hit path reads, kept here: one load each instead of two or three.
+  private readonly refreshAheadMs: number;
+  private readonly bounded: boolean;
 
   constructor(
     readonly engine: CacheEngine,
@@ -49,6 +52,8 @@ export class KindCache<V> implements EntryOwner {
     public form: KeptForm<V>,
   ) {
     this.kind = Object.freeze({ namespace });
+    this.refreshAheadMs = engine.refreshAheadMs;
+    this.bounded = engine.bound.bounded;
   }
 
   /**
@@ -71,12 +76,12 @@ export class KindCache<V> implements EntryOwner {
     // An infinite TTL never reads the clock.
     if (expiresAt !== Number.POSITIVE_INFINITY) {
       const left = expiresAt - engine.now();
-      if (left <= engine.refreshAheadMs) {
+      if (left <= this.refreshAheadMs) {
         if (left <= 0) return undefined;
         this.refreshInBackground(key);
       }
     }
-    if (engine.bound.bounded) engine.bound.touch(entry);
+    if (this.bounded) engine.bound.touch(entry);
     return entry.value;
   }
 
@@ -105,7 +110,8 @@ export class KindCache<V> implements EntryOwner {
     try {
       read.descriptor = await this.engine.inner.get(this.kind, key);
     } finally {
-      if (this.reads.get(key) === read) this.reads.delete(key);
+      // Only a write or an init (which mark it stale) take a read out before it settles.
+      if (!read.stale) this.reads.delete(key);
     }
     if (this.mayFill(read) && this.dirty?.has(key) !== true) {
       const version = read.descriptor?.version ?? -1;
@@ -139,7 +145,7 @@ export class KindCache<V> implements EntryOwner {
     try {
       descriptors = await this.engine.inner.getAll(this.kind);
     } finally {
-      if (this.allRead === read) this.allRead = undefined;
+      if (!read.stale) this.allRead = undefined;
     }
     read.descriptors = descriptors;
     const filling = fillFromAnswer(this, read, this.mayFill(read));
@@ -199,7 +205,7 @@ export class KindCache<V> implements EntryOwner {
     existing.value = value;
     existing.version = version;
     existing.expiresAt = expiresAt;
-    if (this.engine.bound.bounded) this.engine.bound.touch(existing);
+    if (this.bounded) this.engine.bound.touch(existing);
   }
 
   /** Whether an answer read at `read.epoch` may still be cached. */

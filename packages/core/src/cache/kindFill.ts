@@ -84,7 +84,8 @@ export function fillFromAnswer<V>(
     if (fill !== undefined) endFill(cache, fill, () => descriptors.keys(), expiresAt);
   };
   const pending = forEachInSlices(descriptors, ([key, descriptor]) => {
-    const value = form.fromDescriptor(key, descriptor);
+    // The answer is the read's own: raw callers get copies (see descriptorsOf).
+    const value = form.fromAnswer(key, descriptor);
     values.set(key, value);
     if (fill === undefined || fill.cancelled || fill.touched.has(key)) return;
     if (cache.dirty?.has(key) !== true) cache.set(key, value, descriptor.version, expiresAt);

@@ -11,7 +11,7 @@ export class ItemRead {
   /** Settles when the answer is in (and cached, when it may be). */
   promise!: Promise<void>;
   stale = false;
-  /** The backend's answer, once in. */
+  /** The backend's answer, once in. Never handed out: callers get copies. */
   descriptor: SerializedItemDescriptor | undefined = undefined;
   // The answer converted for the last form asked: a kind's form can change while a read is in
   // flight (on the kind's first typed use), and each form is converted once.
@@ -28,7 +28,8 @@ export class ItemRead {
     const descriptor = this.descriptor;
     if (descriptor === undefined) return NOT_FOUND;
     if (this.keptForm !== form) {
-      this.kept = form.fromDescriptor(key, descriptor);
+      // The answer is the read's own: raw callers get copies of it.
+      this.kept = form.fromAnswer(key, descriptor);
       this.keptForm = form;
     }
     // Made by `form` just above or on an earlier call with the same form.
@@ -36,15 +37,17 @@ export class ItemRead {
   }
 }
 
+const NOTHING_YET: ReadonlyMap<string, never> = new Map<string, never>();
+
 /** A `getAll` in flight, shared by every caller of the kind meanwhile; stale as {@link ItemRead}. */
 export class KindRead {
   /** Settles when the answer is in and converted (and cached, when it may be). */
   promise!: Promise<void>;
   stale = false;
   /** The backend's answer, once in. */
-  descriptors: ReadonlyMap<string, SerializedItemDescriptor> = new Map();
+  descriptors: ReadonlyMap<string, SerializedItemDescriptor> = NOTHING_YET;
   /** The answer in {@link valuesForm}, with this instance's writes not yet written back. */
-  values: ReadonlyMap<string, unknown> = new Map();
+  values: ReadonlyMap<string, unknown> = NOTHING_YET;
   valuesForm: KeptForm<unknown> | undefined = undefined;
 
   constructor(readonly epoch: number) {}

@@ -50,17 +50,20 @@ export function typedKindForm<T extends VersionedItem>(codec: ItemCodec<T>): Kep
   const known = forms.get(codec as ItemCodec<VersionedItem>);
   // Made below for this very codec.
   if (known !== undefined) return known as KeptForm<Kept<T>>;
+  const fromDescriptor = (_key: string, descriptor: SerializedItemDescriptor): Kept<T> => {
+    if (descriptor.deleted || descriptor.serializedItem === undefined) {
+      return new KeptTombstone(descriptor.version);
+    }
+    try {
+      return deepFreeze(codec.deserialize(descriptor.serializedItem));
+    } catch (error) {
+      return new KeptUndecodable({ ...descriptor }, error);
+    }
+  };
   const form: KeptForm<Kept<T>> = {
-    fromDescriptor(_key, descriptor) {
-      if (descriptor.deleted || descriptor.serializedItem === undefined) {
-        return new KeptTombstone(descriptor.version);
-      }
-      try {
-        return deepFreeze(codec.deserialize(descriptor.serializedItem));
-      } catch (error) {
-        return new KeptUndecodable({ ...descriptor }, error);
-      }
-    },
+    fromDescriptor,
+    // Nothing of the descriptor is kept but a copy of an undecodable one.
+    fromAnswer: fromDescriptor,
     toDescriptor(key, value) {
       if (value instanceof KeptTombstone) return tombstoneDescriptor(key, value.version);
       if (value instanceof KeptUndecodable) return { ...value.descriptor };
