@@ -61,13 +61,15 @@ export async function launchRedisContainer(spec: ContainerSpec): Promise<Launche
   } catch (error) {
     // testcontainers has removed the container by now; its log was streamed into the folder.
     await log.flushed(1_000);
+    // Read before release(), which removes the folder the log was copied into.
+    const lastLines = log.tail(25);
     untrackCleanup(removeOnExit);
     removeOnExit();
     await spec.release();
     throw new HarnessError(
       HarnessErrorCode.StartFailed,
       `${name} (${image}) did not start: ${error instanceof Error ? error.message : String(error)}` +
-        `\n${log.tail(25)}`,
+        `\n${lastLines}`,
       { cause: error },
     );
   }
