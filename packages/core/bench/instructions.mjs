@@ -100,6 +100,13 @@ const subjects = {
     for (const key of keys) await store.get(flags, key);
     return (i) => store.get(flags, keyAt(i));
   },
+  'typed-hit-infinite': async () => {
+    const store = core.wrapDriver(memory.createMemoryDriver({ prefix: 'cg', backend }), {
+      cache: { ttl: 'infinite' },
+    });
+    for (const key of keys) await store.get(flags, key);
+    return (i) => store.get(flags, keyAt(i));
+  },
 };
 if (over === 'redis') {
   // One driver (and connection) under every cache, as the Redis cache benchmark does.

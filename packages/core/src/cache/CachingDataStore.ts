@@ -68,12 +68,26 @@ export class CachingDataStore implements PersistentDataStore {
     return this.inner.init(allData);
   }
 
-  async get(kind: DataKind, key: string): Promise<SerializedItemDescriptor | undefined> {
-    if (this.engine === undefined) return this.inner.get(kind, key);
-    const cache = this.kindCache(kind);
-    const kept = cache.readCached(key);
-    if (kept !== undefined)
-      return kept === NOT_FOUND ? undefined : cache.form.toDescriptor(key, kept);
+  // Not async: a hit then costs one promise, not an async function's frame as well.
+  get(kind: DataKind, key: string): Promise<SerializedItemDescriptor | undefined> {
+    let cache: KindCache<unknown>;
+    try {
+      if (this.engine === undefined) return this.inner.get(kind, key);
+      cache = this.kindCache(kind);
+      const kept = cache.readCached(key);
+      if (kept !== undefined) {
+        return Promise.resolve(kept === NOT_FOUND ? undefined : cache.form.toDescriptor(key, kept));
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.load(cache, key);
+  }
+
+  private async load(
+    cache: KindCache<unknown>,
+    key: string,
+  ): Promise<SerializedItemDescriptor | undefined> {
     validateKey(key);
     const read = cache.load(key);
     await read.promise;

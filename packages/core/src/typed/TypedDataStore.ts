@@ -64,8 +64,12 @@ export class TypedDataStore implements DataStore {
     }
   }
 
-  async all<T extends VersionedItem>(kind: KindDefinition<T>): Promise<Map<string, Frozen<T>>> {
-    return this.items.of(kind).all();
+  all<T extends VersionedItem>(kind: KindDefinition<T>): Promise<Map<string, Frozen<T>>> {
+    try {
+      return this.items.of(kind).all();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   async upsert<T extends VersionedItem>(kind: KindDefinition<T>, item: T): Promise<WriteResult<T>> {

@@ -29,15 +29,22 @@ export class TypedItemCache<T extends VersionedItem> implements TypedItems<T> {
     this.cache = engine.claim(kind.namespace, this.form);
   }
 
-  async get(key: string): Promise<Frozen<T> | undefined> {
-    let kept = this.cache.readCached(key);
-    if (kept === undefined) {
-      validateKey(key);
-      const read = this.cache.load(key);
-      await read.promise;
-      kept = read.keptIn(this.form, key);
+  // Not async: a hit then costs one promise, not an async function's frame as well.
+  get(key: string): Promise<Frozen<T> | undefined> {
+    try {
+      const kept = this.cache.readCached(key);
+      if (kept !== undefined) return Promise.resolve(itemOf(kept, this.kind.namespace, key));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return itemOf(kept, this.kind.namespace, key);
+    return this.load(key);
+  }
+
+  private async load(key: string): Promise<Frozen<T> | undefined> {
+    validateKey(key);
+    const read = this.cache.load(key);
+    await read.promise;
+    return itemOf(read.keptIn(this.form, key), this.kind.namespace, key);
   }
 
   async all(): Promise<Map<string, Frozen<T>>> {
