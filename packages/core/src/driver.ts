@@ -2,6 +2,14 @@
 // every driver shares, the helpers for its errors, and the definition that makes it selectable
 // by name. Errors themselves (`StowageError`, `StoreErrorCode`, ...) come from `@stowage/core`.
 
+export type {
+  ChangeEvent,
+  ChangeFeed,
+  InitChange,
+  KindChange,
+  ResetChange,
+  UpsertChange,
+} from './contract/ChangeFeed.js';
 export type { DataKind } from './contract/DataKind.js';
 export type {
   FullDataSet,

@@ -8,6 +8,14 @@ export type { Duration } from './cache/parseDuration.js';
 export { type LoadConfigOptions, loadConfig } from './config/loadConfig.js';
 export { type CacheConfig, type StatusConfig, StowageConfig } from './config/StowageConfig.js';
 export type { StowageConfigInput } from './config/StowageConfigInput.js';
+export type {
+  ChangeEvent,
+  ChangeFeed,
+  InitChange,
+  KindChange,
+  ResetChange,
+  UpsertChange,
+} from './contract/ChangeFeed.js';
 export type { DataKind } from './contract/DataKind.js';
 export type {
   FullDataSet,
@@ -30,8 +38,8 @@ export {
   type StatusOptions,
   StatusTrackingStore,
 } from './status/StatusTrackingStore.js';
-export type { StoreStatus } from './status/StoreStatus.js';
-export type { DataStore } from './typed/DataStore.js';
+export type { FeedStatus, StoreStatus } from './status/StoreStatus.js';
+export type { DataStore, KindStoreChange, StoreChange } from './typed/DataStore.js';
 export { deepFreeze, type Frozen } from './typed/deepFreeze.js';
 export { defineKind, type KindDefinition, type KindOptions } from './typed/defineKind.js';
 export {

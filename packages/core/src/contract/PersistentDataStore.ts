@@ -1,3 +1,4 @@
+import type { ChangeFeed } from './ChangeFeed.js';
 import type { DataKind } from './DataKind.js';
 import type { SerializedItemDescriptor } from './SerializedItemDescriptor.js';
 
@@ -73,6 +74,14 @@ export interface PersistentDataStore {
    * (a nested prefix `P:x` is not a kind of `P`).
    */
   listKinds?(): Promise<ReadonlyArray<DataKind>>;
+
+  /**
+   * Optional capability: the change feed of the prefix (see {@link ChangeFeed}). A driver that has
+   * one announces every write atomically with it, whether or not anyone listens, so that other
+   * instances sharing the prefix see it. Listening starts with the first subscription to its
+   * `events$`. Caches use it to stay coherent across instances; a driver without it leaves it out.
+   */
+  readonly changeFeed?: ChangeFeed;
 
   /** The cheapest health probe of the backend. Never throws; answers within the configured timeout. */
   isAvailable(): Promise<boolean>;

@@ -30,6 +30,8 @@ export const StoreErrorCode = {
   InvalidDescriptor: 'invalid-descriptor',
   /** The write was applied, but fewer replicas than required confirmed it. */
   DurabilityNotConfirmed: 'durability-not-confirmed',
+  /** A write (`init`, `upsert`, `delete`) on a store configured `readOnly`; nothing was sent. */
+  ReadOnly: 'read-only',
   /** The backend answered with an error that fits no other code. */
   Backend: 'backend',
 } as const;

@@ -64,6 +64,7 @@ export class StatusTrackingStore implements PersistentDataStore {
     this.subject = new BehaviorSubject<StoreStatus>({
       available: true,
       needsRefresh: false,
+      feed: inner.changeFeed === undefined ? 'unsupported' : 'off',
       since: this.now(),
     });
     this.status$ = this.subject.asObservable();
@@ -150,7 +151,13 @@ export class StatusTrackingStore implements PersistentDataStore {
 
   private markUnavailable(error: StowageError): void {
     if (this.closed || !this.subject.getValue().available) return;
-    this.subject.next({ available: false, needsRefresh: false, since: this.now(), error });
+    this.subject.next({
+      ...this.subject.getValue(),
+      available: false,
+      needsRefresh: false,
+      since: this.now(),
+      error,
+    });
     this.schedulePoll();
   }
 
@@ -181,6 +188,7 @@ export class StatusTrackingStore implements PersistentDataStore {
       needsRefresh = true;
     }
     if (this.closed) return;
-    this.subject.next({ available: true, needsRefresh, since: this.now() });
+    const { error: _cleared, ...previous } = this.subject.getValue();
+    this.subject.next({ ...previous, available: true, needsRefresh, since: this.now() });
   }
 }

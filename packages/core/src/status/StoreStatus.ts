@@ -1,6 +1,15 @@
 import type { StowageError } from '../errors/StowageError.js';
 
 /**
+ * The state of a store's change feed: `live` while every write by any instance reaches this
+ * one's cache; `down` while the driver has a feed that is not live (before it first connects,
+ * after a gap until its reset has been applied); `off` when configured off (`feed: 'off'`);
+ * `unsupported` when the driver has none. Only with `live` is a cache coherent across instances;
+ * otherwise cached items are kept for the TTL.
+ */
+export type FeedStatus = 'live' | 'down' | 'off' | 'unsupported';
+
+/**
  * The availability of a store's backend, as published by `status$`.
  *
  * A store starts out `available: true` (nothing has failed yet). The first call that fails
@@ -17,6 +26,8 @@ export interface StoreStatus {
    * False on every other event.
    */
   readonly needsRefresh: boolean;
+  /** The state of the change feed; a change of it alone is an event of the stream too. */
+  readonly feed: FeedStatus;
   /** When this status began, in milliseconds since the epoch. */
   readonly since: number;
   /** While unavailable: the failure that made the store unavailable (already free of secrets). */

@@ -7,6 +7,35 @@ import type { VersionedItem } from './VersionedItem.js';
 import type { WriteResult } from './WriteResult.js';
 
 /**
+ * A change as applications see it (see {@link DataStore.changes$}): an item written (`upsert`,
+ * tombstones included, with its new version), a kind replaced (`init`) or changed by a writer that
+ * does not announce item by item (`kind`), or a gap after which anything may have changed
+ * (`reset`). Events carry no item: read it with `get` (the cache already knows it changed).
+ */
+export type StoreChange =
+  | {
+      readonly type: 'upsert';
+      readonly namespace: string;
+      readonly key: string;
+      readonly version: number;
+      readonly deleted: boolean;
+    }
+  | { readonly type: 'init' | 'kind'; readonly namespace: string }
+  | { readonly type: 'reset' };
+
+/** A change of one kind, carrying its definition, so that `store.get(change.kind, change.key)` is typed. */
+export type KindStoreChange<T extends VersionedItem> =
+  | {
+      readonly type: 'upsert';
+      readonly kind: KindDefinition<T>;
+      readonly key: string;
+      readonly version: number;
+      readonly deleted: boolean;
+    }
+  | { readonly type: 'init' | 'kind'; readonly kind: KindDefinition<T> }
+  | { readonly type: 'reset' };
+
+/**
  * The store applications use: typed kinds (see `defineKind`), a cache, and an availability
  * stream, over any driver. Created by `createDataStore` (from configuration), by `wrapDriver` (over
  * a driver you built), or resolved from an inversify container.
@@ -51,6 +80,17 @@ export interface DataStore {
 
   /** True once any instance sharing the prefix has run `init`. Rejects when it cannot tell. */
   isInitialized(): Promise<boolean>;
+
+  /**
+   * Every change to the store's prefix, by any instance sharing it (this one's included), as the
+   * driver's change feed reports it: hot, completes on `close()`. Works with any TTL, 0 included;
+   * the feed is listened to while someone is subscribed. Never emits when the feed is `off` or
+   * the driver has none (see `status.feed`).
+   */
+  readonly changes$: Observable<StoreChange>;
+
+  /** The changes of one kind, typed by it, and every `reset` (which concerns every kind). */
+  changesOf<T extends VersionedItem>(kind: KindDefinition<T>): Observable<KindStoreChange<T>>;
 
   /** The availability stream: the current status at once, then one event per change. */
   readonly status$: Observable<StoreStatus>;

@@ -1,4 +1,4 @@
-import type { Observable } from 'rxjs';
+import { NEVER, type Observable } from 'rxjs';
 import type { CacheEngine } from '../cache/CacheEngine.js';
 import type { KindData, PersistentDataStore } from '../contract/PersistentDataStore.js';
 import { validateKey } from '../contract/validation.js';
@@ -6,7 +6,7 @@ import { StoreErrorCode } from '../errors/StoreErrorCode.js';
 import { StowageError } from '../errors/StowageError.js';
 import type { StatusTrackingStore } from '../status/StatusTrackingStore.js';
 import type { StoreStatus } from '../status/StoreStatus.js';
-import type { DataStore } from './DataStore.js';
+import type { DataStore, KindStoreChange, StoreChange } from './DataStore.js';
 import type { Frozen } from './deepFreeze.js';
 import type { KindDefinition } from './defineKind.js';
 import { tombstoneDescriptor } from './ItemCodec.js';
@@ -31,6 +31,7 @@ export interface TypedStoreCache {
 export class TypedDataStore implements DataStore {
   readonly status$: Observable<StoreStatus>;
   readonly raw: PersistentDataStore;
+  readonly changes$: Observable<StoreChange> = NEVER;
   private readonly items: ItemsByKind;
   // Where whole-store calls go: the engine when there is a cache, else the tracker.
   private readonly backend: Pick<PersistentDataStore, 'init' | 'isInitialized' | 'close'>;
@@ -104,6 +105,10 @@ export class TypedDataStore implements DataStore {
       for (const { kind } of data) if (isKindDefinition(kind)) this.items.of(kind);
     }
     await this.backend.init(data);
+  }
+
+  changesOf<T extends VersionedItem>(_kind: KindDefinition<T>): Observable<KindStoreChange<T>> {
+    return NEVER;
   }
 
   isInitialized(): Promise<boolean> {
