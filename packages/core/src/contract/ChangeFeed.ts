@@ -54,4 +54,11 @@ export type ChangeEvent = UpsertChange | InitChange | KindChange | ResetChange;
 export interface ChangeFeed {
   readonly events$: Observable<ChangeEvent>;
   readonly live$: Observable<boolean>;
+  /**
+   * Asks the backend now whether the prefix's initialized marker exists, whatever
+   * `isInitialized()` remembers: after a `reset`, a marker that is gone means the backend lost
+   * its data (a restart without persistence), and a cache that holds the only copy of it writes
+   * it back. Fails like any read when the backend cannot be asked.
+   */
+  checkInitialized(): Promise<boolean>;
 }
