@@ -37,6 +37,24 @@ export interface MemoryChangeHub {
 export function createMemoryChangeHub(): MemoryChangeHub {
   const online = new BehaviorSubject(true);
   const prefixes = new Map<string, Subject<MemoryChange>>();
+  // Deliveries wait their turn: a subscriber that writes while an event is being delivered would
+  // otherwise reach the subscribers after it with the newer event first, breaking per-key order.
+  const queue: Array<() => void> = [];
+  let delivering = false;
+
+  const inTurn = (work: () => void): void => {
+    if (delivering) {
+      work();
+      return;
+    }
+    delivering = true;
+    try {
+      work();
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) next();
+    } finally {
+      delivering = false;
+    }
+  };
 
   const subjectOf = (prefix: string): Subject<MemoryChange> => {
     let subject = prefixes.get(prefix);
@@ -51,15 +69,22 @@ export function createMemoryChangeHub(): MemoryChangeHub {
     online$: online.pipe(distinctUntilChanged()),
     changesOf: (prefix) => subjectOf(prefix).asObservable(),
     publish(prefix, event, writer) {
-      if (!online.value) return;
       // A prefix nobody ever listened to has no subject: nothing to deliver, nothing to create.
-      prefixes.get(prefix)?.next({ event, writer });
+      const subject = prefixes.get(prefix);
+      if (!online.value || subject === undefined) return;
+      inTurn(() => queue.push(() => subject.next({ event, writer })));
     },
     setOnline(value) {
       if (online.value === value) return;
-      online.next(value);
-      if (!value) return;
-      for (const subject of prefixes.values()) subject.next({ event: RESET, writer: undefined });
+      inTurn(() => {
+        // The resets are queued first, so they follow `live$` and precede what its observers write.
+        if (value) {
+          for (const subject of prefixes.values()) {
+            queue.push(() => subject.next({ event: RESET, writer: undefined }));
+          }
+        }
+        online.next(value);
+      });
     },
   };
 }

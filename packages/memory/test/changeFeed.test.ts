@@ -220,3 +220,44 @@ describe('the memory change feed', () => {
     await expect(feedOf(reader).checkInitialized()).rejects.toMatchObject({ code: 'closed' });
   });
 });
+
+describe('the memory change feed, with observers that write as they are told', () => {
+  it('keeps per-key order for every observer when one writes while an event is delivered', async () => {
+    const [, writer, reactor] = pair();
+    // Subscribed before the observer, so it writes before the observer has seen the first event.
+    subscriptions.push(
+      feedOf(reactor).events$.subscribe((event) => {
+        if (event.type === 'upsert' && event.version < 3) {
+          void reactor.upsert(features, 'a', item('a', event.version + 1));
+        }
+      }),
+    );
+    const observer = record(writer);
+    await writer.upsert(features, 'a', item('a', 1));
+    expect(observer.events().map((e) => e.type === 'upsert' && [e.version, e.own])).toEqual([
+      [1, true],
+      [2, false],
+      [3, false],
+    ]);
+  });
+
+  it('delivers the reset before what an observer of live$ writes', async () => {
+    const [backend, writer, other] = pair();
+    let lives = 0;
+    subscriptions.push(
+      feedOf(writer).live$.subscribe((live) => {
+        lives += live ? 1 : 0;
+        if (lives === 2) void writer.upsert(features, 'a', item('a', 1));
+      }),
+    );
+    backend.setOffline(true);
+    const observer = record(other);
+    backend.setOffline(false);
+    expect(observer.log).toEqual([
+      { live: false },
+      { live: true },
+      { type: 'reset' },
+      { type: 'upsert', kind: features, key: 'a', version: 1, deleted: false, own: false },
+    ]);
+  });
+});
