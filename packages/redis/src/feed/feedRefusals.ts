@@ -1,5 +1,6 @@
 import { StoreErrorCode, StowageError } from '@stowage/core';
 import { replyCode } from '../errors/toStowageError.js';
+import { COMPARE_AND_SET_PUBLISH_LINE } from '../upsert/compareAndSetScript.js';
 import { publishRule, subscribeRule } from './changeChannel.js';
 
 /** The messages of an error, its causes and the refusals of an aborted transaction. */
@@ -18,10 +19,23 @@ function messagesOf(error: unknown): string[] {
   return messages;
 }
 
+/**
+ * A refusal inside the compare-and-set script, as Redis 7.0 words it (an `ERR`, naming the line of
+ * the script, not the command): of the channel, or of the command on the SPUBLISH line.
+ */
+const SCRIPT_CHANNEL_REFUSAL = /can't publish to the channel/i;
+const SCRIPT_COMMAND_REFUSAL = new RegExp(
+  `can't run this command.*@user_script:${COMPARE_AND_SET_PUBLISH_LINE}\\b`,
+  'i',
+);
+
 /** True when a Redis refusal is about SPUBLISH or a channel (not a key or another command). */
 function refusesPublishing(error: unknown): boolean {
   return messagesOf(error).some(
-    (message) => /NOPERM/.test(message) && /'spublish'|channel/i.test(message),
+    (message) =>
+      (/NOPERM/.test(message) && /'spublish'|channel/i.test(message)) ||
+      SCRIPT_CHANNEL_REFUSAL.test(message) ||
+      SCRIPT_COMMAND_REFUSAL.test(message),
   );
 }
 
@@ -31,9 +45,7 @@ function refusesPublishing(error: unknown): boolean {
  * announcement comes first in the script and is checked while the transaction is queued.
  */
 export function withPublishRule(error: unknown, operation: string, channel: string): unknown {
-  if (!StowageError.is(error, StoreErrorCode.Permission) || !refusesPublishing(error)) {
-    return error;
-  }
+  if (!StowageError.is(error) || !refusesPublishing(error)) return error;
   return new StowageError(
     StoreErrorCode.Permission,
     `Redis ${operation} failed: the ACL user may not announce writes on the change channel "${channel}"; add "${publishRule(channel)}" to its rule (ACL SETUSER <user> ${publishRule(channel)}); nothing was written`,

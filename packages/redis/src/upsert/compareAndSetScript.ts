@@ -46,3 +46,10 @@ return 1
 
 /** SHA-1 of {@link COMPARE_AND_SET_LUA}, for EVALSHA. */
 export const COMPARE_AND_SET_SHA = createHash('sha1').update(COMPARE_AND_SET_LUA).digest('hex');
+
+/**
+ * The line of the script's SPUBLISH, as Redis counts it (`@user_script:N` in the error of a
+ * command the ACL user may not run): tells a refused announcement from a refused HGET or HSET.
+ */
+export const COMPARE_AND_SET_PUBLISH_LINE =
+  COMPARE_AND_SET_LUA.split('\n').findIndex((line) => line.includes("'SPUBLISH'")) + 1;
