@@ -96,21 +96,21 @@ for (const user of ['nospublish', 'nochannel']) {
 for (const user of ['nossubscribe', 'nochannel']) {
   it(`a reader without ${user === 'nossubscribe' ? '+ssubscribe' : `&${CHANNEL}`}: events$ fails with permission naming the rule`, async () => {
     const store = open(user);
-    const feed = recordFeed(store.changeFeed!);
+    const feed = recordFeed(store.changeFeed);
     await feed.until(() => feed.error() !== undefined, BOUND_MS, 'the refusal');
     const error = feed.error();
     expect(StowageError.is(error, StoreErrorCode.Permission)).toBe(true);
     expect((error as Error).message).toContain(`+ssubscribe &${CHANNEL}`);
     expect(feed.live.at(-1)).toBe(false);
     // A later observer is told the same at once.
-    const late = recordFeed(store.changeFeed!);
+    const late = recordFeed(store.changeFeed);
     expect(StowageError.is(late.error(), StoreErrorCode.Permission)).toBe(true);
   });
 }
 
 it('a user with both rules writes and follows the feed', async () => {
   const store = open('full');
-  const feed = recordFeed(store.changeFeed!);
+  const feed = recordFeed(store.changeFeed);
   await feed.untilLive(BOUND_MS);
   await store.upsert(features, 'ok', item('ok', 1));
   await feed.until(() => feed.events.length === 1, BOUND_MS, 'the event');

@@ -96,8 +96,8 @@ for (const [name, options] of [
     const prefix = `cluster-${name.replace(/\W+/g, '-')}`;
     const writer = open(prefix, options);
     const reader = open(prefix);
-    const mine = recordFeed(writer.changeFeed!);
-    const theirs = recordFeed(reader.changeFeed!);
+    const mine = recordFeed(writer.changeFeed);
+    const theirs = recordFeed(reader.changeFeed);
     await mine.untilLive(BOUND_MS);
     await theirs.untilLive(BOUND_MS);
     await writer.init([
@@ -160,7 +160,7 @@ it("a live reshard of the store's slot: live false, then a reset and events from
   if (destination === undefined) throw new Error('no other primary');
   const writer = open(prefix);
   const reader = open(prefix);
-  const feed = recordFeed(reader.changeFeed!);
+  const feed = recordFeed(reader.changeFeed);
   await feed.untilLive(BOUND_MS);
   await writer.upsert(features, 'before', item('before', 1));
   await feed.until(() => feed.indexOf(upsertOf('before', 1)) >= 0, BOUND_MS, 'the first event');
@@ -229,7 +229,7 @@ it("kill -9 of the store's slot primary (a failover of its shard): live false, t
   const slot = storeSlot(cluster, prefix);
   const writer = open(prefix);
   const reader = open(prefix);
-  const feed = recordFeed(reader.changeFeed!);
+  const feed = recordFeed(reader.changeFeed);
   await feed.untilLive(BOUND_MS);
   await writer.upsert(features, 'before', item('before', 1));
   await feed.until(() => feed.indexOf(upsertOf('before', 1)) >= 0, BOUND_MS, 'the first event');

@@ -52,7 +52,7 @@ async function expectRecovery(feed: FeedRecorder, liveBefore: number, version: n
 }
 
 it('the subscriber connection killed (CLIENT KILL TYPE pubsub): live false, then true and a reset', async () => {
-  const feed = recordFeed(store.changeFeed!);
+  const feed = recordFeed(store.changeFeed);
   await feed.untilLive(BOUND_MS);
   await writer.upsert(features, 'before', item('before', 1));
   await feed.until(() => feed.indexOf(upsertOf('before', 1)) >= 0, BOUND_MS, 'the first event');
@@ -60,7 +60,7 @@ it('the subscriber connection killed (CLIENT KILL TYPE pubsub): live false, then
   const admin = adminClient(server);
   try {
     const liveBefore = feed.live.length;
-    expect(Number(await admin.client('KILL', 'TYPE', 'pubsub'))).toBeGreaterThan(0);
+    expect(Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))).toBeGreaterThan(0);
     await expectRecovery(feed, liveBefore, 1);
     expect(feed.events.filter(isReset)).toHaveLength(1);
   } finally {
@@ -70,7 +70,7 @@ it('the subscriber connection killed (CLIENT KILL TYPE pubsub): live false, then
 });
 
 it('the server restarted on the same port: live false, then true and a reset', async () => {
-  const feed = recordFeed(store.changeFeed!);
+  const feed = recordFeed(store.changeFeed);
   await feed.untilLive(BOUND_MS);
   const liveBefore = feed.live.length;
   await server.restart();
@@ -79,7 +79,7 @@ it('the server restarted on the same port: live false, then true and a reset', a
 });
 
 it('a server that stays down keeps the feed not live; live again, with a reset, once it is back', async () => {
-  const feed = recordFeed(store.changeFeed!);
+  const feed = recordFeed(store.changeFeed);
   await feed.untilLive(BOUND_MS);
   const liveBefore = feed.live.length;
   await server.kill();

@@ -66,8 +66,8 @@ describe('events of every write', () => {
       const prefix = `events-${name.replace(/\W+/g, '-')}`;
       const writer = open(prefix, options);
       const other = open(prefix, options);
-      const mine = recordFeed(writer.changeFeed!);
-      const theirs = recordFeed(other.changeFeed!);
+      const mine = recordFeed(writer.changeFeed);
+      const theirs = recordFeed(other.changeFeed);
       await mine.untilLive(BOUND_MS);
       await theirs.untilLive(BOUND_MS);
 
@@ -101,7 +101,7 @@ describe('events of every write', () => {
 
 it('keys of any Unicode, with NUL, of 8 KiB come through unchanged', async () => {
   const store = open('keys');
-  const feed = recordFeed(store.changeFeed!);
+  const feed = recordFeed(store.changeFeed);
   await feed.untilLive(BOUND_MS);
   const keys = [
     'plain',
@@ -123,7 +123,7 @@ it('per key, events arrive in write order (two writers racing on the same keys)'
   const a = open('order');
   const b = open('order');
   const reader = open('order');
-  const feed = recordFeed(reader.changeFeed!);
+  const feed = recordFeed(reader.changeFeed);
   await feed.untilLive(BOUND_MS);
   const KEYS = 5;
   const VERSIONS = 200;
@@ -185,9 +185,9 @@ it('checkInitialized asks every time: a marker deleted behind the store is repor
   const admin = adminClient(server);
   try {
     await store.init([]);
-    expect(await store.changeFeed!.checkInitialized()).toBe(true);
+    expect(await store.changeFeed.checkInitialized()).toBe(true);
     await admin.del('marker:$inited');
-    expect(await store.changeFeed!.checkInitialized()).toBe(false);
+    expect(await store.changeFeed.checkInitialized()).toBe(false);
     // isInitialized keeps its true answer; the feed's check does not.
     expect(await store.isInitialized()).toBe(true);
   } finally {
@@ -198,7 +198,7 @@ it('checkInitialized asks every time: a marker deleted behind the store is repor
 it('no event after close; events$ completes and live$ ends false', async () => {
   const store = createRedisDriver({ host: server.host, port: server.port, prefix: 'closing' });
   const writer = open('closing');
-  const feed = recordFeed(store.changeFeed!);
+  const feed = recordFeed(store.changeFeed);
   await feed.untilLive(BOUND_MS);
   await writer.upsert(features, 'a', item('a', 1));
   await feed.until(() => feed.events.length === 1, BOUND_MS, 'the first event');
@@ -217,7 +217,7 @@ it('the subscriber connection is made by the first subscription, not before', as
     const store = open('lazy');
     await store.upsert(features, 'a', item('a', 1));
     expect(await pubsubClients(admin)).toBe(before);
-    const feed = recordFeed(store.changeFeed!);
+    const feed = recordFeed(store.changeFeed);
     await feed.untilLive(BOUND_MS);
     expect(await pubsubClients(admin)).toBe(before + 1);
     await store.close();
@@ -233,7 +233,7 @@ it("with a client handed in, the feed subscribes on its duplicate, closed on clo
   try {
     const before = await pubsubClients(admin);
     const store = createRedisDriver({ client, prefix: 'handed-feed' });
-    const feed = recordFeed(store.changeFeed!);
+    const feed = recordFeed(store.changeFeed);
     await feed.untilLive(BOUND_MS);
     await store.upsert(features, 'a', item('a', 1));
     await feed.until(() => feed.indexOf(upsertOf('a', 1)) >= 0, BOUND_MS, 'the event');

@@ -55,8 +55,8 @@ for (const [name, options] of [
     const prefix = `sentinel-${name.replace(/\W+/g, '-')}`;
     const writer = open(prefix, options);
     const reader = open(prefix);
-    const mine = recordFeed(writer.changeFeed!);
-    const theirs = recordFeed(reader.changeFeed!);
+    const mine = recordFeed(writer.changeFeed);
+    const theirs = recordFeed(reader.changeFeed);
     await mine.untilLive(BOUND_MS);
     await theirs.untilLive(BOUND_MS);
     await writer.init([
@@ -84,7 +84,7 @@ for (const [name, options] of [
 it('kill -9 of the primary: live false, then a reset and events from the new primary', async () => {
   const writer = open('sentinel-failover');
   const reader = open('sentinel-failover');
-  const feed = recordFeed(reader.changeFeed!);
+  const feed = recordFeed(reader.changeFeed);
   await feed.untilLive(BOUND_MS);
   await writer.upsert(features, 'before', item('before', 1));
   await feed.until(() => feed.indexOf(upsertOf('before', 1)) >= 0, BOUND_MS, 'the first event');

@@ -79,7 +79,7 @@ export const isReset = (event: ChangeEvent): boolean => event.type === 'reset';
 
 /** Connections of the server in Pub/Sub mode (subscribers), as `CLIENT LIST TYPE pubsub` counts. */
 export async function pubsubClients(admin: Redis): Promise<number> {
-  const list = await admin.client('LIST', 'TYPE', 'pubsub');
+  const list = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
   return list.split('\n').filter((line) => line.trim() !== '').length;
 }
 
