@@ -6,6 +6,11 @@ import type { ChannelSubscription, SubscriptionEvents } from './ChannelSubscript
 import { subscribeRefusal } from './feedRefusals.js';
 
 const noop = () => {};
+/**
+ * Longest wait for one SSUBSCRIBE: ioredis queues it on a subscriber that is still connecting, and
+ * one that never connects must not hold the confirmation up; it is then sent again.
+ */
+const CONFIRM_BOUND_MS = 5000;
 /** Pauses between two confirmations that failed (the slot's owner is still being found). */
 const RETRY_DELAY_MS = exponentialDelay(50, 1000);
 
@@ -42,7 +47,7 @@ export function clusterSubscription(
         again = false;
         try {
           if (cluster.status === 'wait') await cluster.connect();
-          await cluster.ssubscribe(channel);
+          await bounded(cluster.ssubscribe(channel), CONFIRM_BOUND_MS);
           forgetRepeats(cluster);
           // Something failed meanwhile: confirm on what the cluster client knows now.
           if (again) continue;
@@ -112,4 +117,14 @@ function forgetRepeats(cluster: Cluster): void {
   for (const [slot, names] of channels) {
     if (Array.isArray(names)) channels.set(slot, [...new Set(names)]);
   }
+}
+
+/** Settles like `pending`, or rejects once `ms` have passed. */
+function bounded<T>(pending: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer to SSUBSCRIBE within ${ms} ms`)), ms);
+  });
+  pending.catch(noop);
+  return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
 }

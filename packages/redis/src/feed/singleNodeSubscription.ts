@@ -1,8 +1,11 @@
 import type { Redis } from 'ioredis';
+import { exponentialDelay } from '../connection/retryPolicy.js';
 import type { ChannelSubscription, SubscriptionEvents } from './ChannelSubscription.js';
 import { subscribeRefusal } from './feedRefusals.js';
 
 const noop = () => {};
+/** Pauses before SSUBSCRIBE is sent again after a failure on a connection that is still up. */
+const RETRY_DELAY_MS = exponentialDelay(50, 1000);
 
 /**
  * The change channel followed on one server (standalone, or the primary the sentinels name) by a
@@ -18,7 +21,9 @@ export function singleNodeSubscription(
   events: SubscriptionEvents,
 ): ChannelSubscription {
   let closed = false;
-  const subscribe = () => {
+  let retry: NodeJS.Timeout | undefined;
+  const subscribe = (attempt = 1) => {
+    clearTimeout(retry);
     client.ssubscribe(channel).then(
       () => {
         if (!closed) events.subscribed();
@@ -26,15 +31,23 @@ export function singleNodeSubscription(
       (error: unknown) => {
         if (closed) return;
         const refusal = subscribeRefusal(error, channel);
-        // Otherwise the connection dropped: the next `ready` subscribes again.
-        if (refusal !== undefined) events.failed(refusal);
+        if (refusal !== undefined) {
+          events.failed(refusal);
+          return;
+        }
+        // The connection dropped: the next `ready` subscribes again. Still connected (a failure
+        // of the server's), it is tried again here, so that the feed never waits for nothing.
+        if (client.status === 'ready') {
+          retry = setTimeout(() => subscribe(attempt + 1), RETRY_DELAY_MS(attempt));
+          retry.unref();
+        }
       },
     );
   };
   const lost = () => {
     if (!closed) events.lost();
   };
-  client.on('ready', subscribe);
+  client.on('ready', () => subscribe());
   client.on('close', lost);
   client.on('end', lost);
   client.on('reconnecting', lost);
@@ -50,6 +63,7 @@ export function singleNodeSubscription(
     close() {
       if (closed) return;
       closed = true;
+      clearTimeout(retry);
       client.disconnect();
       client.removeAllListeners();
       client.on('error', noop);
