@@ -1,3 +1,4 @@
+import { StoreErrorCode, StowageError } from '@stowage/core';
 import type { ChangeEvent } from '@stowage/core/driver';
 import { type RedisCluster, startCluster } from '@stowage/testing';
 import { Cluster } from 'ioredis';
@@ -9,6 +10,7 @@ import { adminClient } from './support/adminClient.js';
 import { primaries, storeSlot } from './support/clusterFaults.js';
 import { type FeedRecorder, isReset, recordFeed, upsertOf } from './support/feedRecorder.js';
 import { features, item, segments } from './support/items.js';
+import { SCRIPT_COMMANDS } from './support/minimalAcl.js';
 import { clusterAdmin } from './support/topologyServers.js';
 
 // The feed in a cluster: the channel is in the store's slot (SPUBLISH from a script to another
@@ -220,6 +222,42 @@ it('ioredis 6 facts the feed relies on: after a reshard, a sharded subscriber fo
     subscriber.disconnect();
     publisher.disconnect();
   }
+});
+
+it('an ACL user with the minimal cluster rule follows the feed; one without the channel is refused the write, naming the rule', async () => {
+  const channel = changeChannel(clusterPrefix('feed-acl'));
+  const minimal = [
+    '~{feed-acl}:*',
+    'resetchannels',
+    `&${channel}`,
+    '-@all',
+    ...SCRIPT_COMMANDS,
+    '+cluster|slots',
+  ];
+  const noChannel = minimal.filter((rule) => !rule.startsWith('&'));
+  await Promise.all(
+    cluster.nodes
+      .filter((node) => node.running)
+      .flatMap((node) => [
+        node.redisCli('ACL', 'SETUSER', 'feeder', 'on', '>feeder-secret', ...minimal),
+        node.redisCli('ACL', 'SETUSER', 'mute', 'on', '>mute-secret', ...noChannel),
+      ]),
+  );
+  const store = open('feed-acl', { username: 'feeder', password: 'feeder-secret' });
+  const feed = recordFeed(store.changeFeed);
+  await feed.untilLive(BOUND_MS);
+  await store.upsert(features, 'a', item('a', 1));
+  await feed.until(() => feed.indexOf(upsertOf('a', 1)) >= 0, BOUND_MS, 'the event');
+  expect(feed.error()).toBeUndefined();
+  const mute = open('feed-acl', { username: 'mute', password: 'mute-secret' });
+  const refused = await mute.upsert(features, 'b', item('b', 1)).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(StowageError.is(refused, StoreErrorCode.Permission)).toBe(true);
+  expect((refused as Error).message).toContain(`+spublish &${channel}`);
+  expect(await store.get(features, 'b')).toBeUndefined();
+  feed.stop();
 });
 
 // Last: the killed node comes back as a replica.
