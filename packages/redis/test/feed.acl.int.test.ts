@@ -105,6 +105,10 @@ for (const user of ['nossubscribe', 'nochannel']) {
     // A later observer is told the same at once.
     const late = recordFeed(store.changeFeed);
     expect(StowageError.is(late.error(), StoreErrorCode.Permission)).toBe(true);
+    // Writing needs no SSUBSCRIBE: the user's writes still go through, announced.
+    if (user === 'nossubscribe') {
+      expect(await store.upsert(features, `w-${user}`, item('w', 1))).toEqual({ applied: true });
+    }
   });
 }
 

@@ -218,6 +218,8 @@ it('the subscriber connection is made by the first subscription, not before', as
     await store.upsert(features, 'a', item('a', 1));
     expect(await pubsubClients(admin)).toBe(before);
     const feed = recordFeed(store.changeFeed);
+    // Not live until the server confirmed the SSUBSCRIBE.
+    expect(feed.live).toEqual([false]);
     await feed.untilLive(BOUND_MS);
     expect(await pubsubClients(admin)).toBe(before + 1);
     await store.close();
