@@ -260,6 +260,23 @@ it('an ACL user with the minimal cluster rule follows the feed; one without the 
   feed.stop();
 });
 
+it("the subscriber connection killed on the slot's primary (CLIENT KILL TYPE pubsub): live false, then a reset", async () => {
+  const prefix = 'feed-kill-pubsub';
+  const writer = open(prefix);
+  const reader = open(prefix);
+  const feed = recordFeed(reader.changeFeed);
+  await feed.untilLive(BOUND_MS);
+  const owner = adminClient(await cluster.primaryForSlot(storeSlot(cluster, prefix)));
+  try {
+    const liveBefore = feed.live.length;
+    expect(Number(await owner.call('CLIENT', 'KILL', 'TYPE', 'pubsub'))).toBeGreaterThan(0);
+    await expectRecovery(feed, writer, liveBefore, 'the killed subscriber');
+  } finally {
+    owner.disconnect();
+  }
+  feed.stop();
+});
+
 // Last: the killed node comes back as a replica.
 it("kill -9 of the store's slot primary (a failover of its shard): live false, then a reset and events from the promoted replica", async () => {
   await cluster.waitForClusterOk();
