@@ -8,7 +8,7 @@ import {
   redisDriverDefinition,
   validateRedisOptions,
 } from '../src/index.js';
-import { resolveRedisSettings } from '../src/options/resolveRedisSettings.js';
+import { readValidRedisOptions } from '../src/options/parseRedisOptions.js';
 
 // Pure checks of options: no server, no socket (clients are created lazily and never used).
 const SECRET = 'hunter2-Secret';
@@ -67,13 +67,13 @@ describe('validateRedisOptions', () => {
       { mode: 'sentinel', sentinels: nodes, name: 'm' },
       { nodes, mode: 'cluster' },
     ]) {
-      expect(resolveRedisSettings(section).trackForeignWrites).toBe(false);
+      expect(readValidRedisOptions(section).settings.trackForeignWrites).toBe(false);
       for (const [given, value] of [
         ['true', true],
         ['0', false],
         [true, true],
       ] as const) {
-        const settings = resolveRedisSettings({ ...section, trackForeignWrites: given });
+        const { settings } = readValidRedisOptions({ ...section, trackForeignWrites: given });
         expect(settings.trackForeignWrites).toBe(value);
       }
     }
