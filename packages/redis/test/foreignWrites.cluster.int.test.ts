@@ -6,6 +6,7 @@ import { trackerTarget } from '../src/feed/foreignWrites/trackerTarget.js';
 import { clusterPrefix } from '../src/topology/keySlot.js';
 import {
   kindsOf,
+  PROPAGATION_BOUND_MS,
   recordTracker,
   resetsIn,
   type TrackerRecording,
@@ -17,7 +18,6 @@ import { clusterAdmin } from './support/topologyServers.js';
 // The foreign-write tracker in a cluster: both its connections live on the primary serving the
 // store's slot, and follow the slot when a live reshard moves it and when a failover promotes the
 // shard's replica. Each move is a reset, and writes are reported again afterwards.
-const PROPAGATION_BOUND_MS = 500;
 /** A reshard is found by the next probe (200 ms here), a failover once the replica is promoted. */
 const MOVE_BOUND_MS = 15_000;
 

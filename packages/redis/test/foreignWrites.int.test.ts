@@ -11,6 +11,7 @@ import {
 import { trackerTarget } from '../src/feed/foreignWrites/trackerTarget.js';
 import {
   kindsOf,
+  PROPAGATION_BOUND_MS,
   recordTracker,
   resetsIn,
   type TrackerRecording,
@@ -20,8 +21,6 @@ import { adminClient } from './support/adminClient.js';
 // The foreign-write tracker against a real server: writes that announce nothing (a raw HSET,
 // LaunchDarkly's Redis store) become kind events; a lost connection, either one, turns live off
 // until tracking is set up again, then a reset; close leaves nothing behind.
-/** Loopback: an invalidation arrives in about a millisecond; the bound leaves room for a busy CI. */
-const PROPAGATION_BOUND_MS = 500;
 /** A lost connection is found at once (its socket closes) and tracking set up again at once. */
 const RECOVERY_BOUND_MS = 3000;
 

@@ -1,6 +1,12 @@
 import type { ChangeEvent } from '@stowage/core/driver';
 import type { ForeignWriteTracker } from '../src/feed/foreignWrites/ForeignWriteTracker.js';
 
+/**
+ * How long a write may take to show as an event. Loopback delivers an invalidation in about a
+ * millisecond; the bound leaves room for a busy machine.
+ */
+export const PROPAGATION_BOUND_MS = 500;
+
 /** What a tracker reported, as it arrives, for the foreign-write tests. */
 export interface TrackerRecording {
   /** Every event, in order. */
