@@ -1,8 +1,10 @@
+import { StoreErrorCode, StowageError } from '@stowage/core';
 import { type RedisCluster, type RedisServer, startCluster } from '@stowage/testing';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createForeignWriteTracker } from '../src/feed/foreignWrites/ForeignWriteTracker.js';
 import { trackerTarget } from '../src/feed/foreignWrites/trackerTarget.js';
+import { createRedisDriver } from '../src/index.js';
 import { clusterPrefix } from '../src/topology/keySlot.js';
 import {
   kindsOf,
@@ -13,6 +15,7 @@ import {
 } from './foreignWritesRecording.js';
 import { adminClient } from './support/adminClient.js';
 import { primaries, storeSlot } from './support/clusterFaults.js';
+import { features, item } from './support/items.js';
 import { clusterAdmin } from './support/topologyServers.js';
 
 // The foreign-write tracker in a cluster: both its connections live on the primary serving the
@@ -39,13 +42,31 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+const startupNodes = () => cluster.startupNodes.map(({ host, port }) => ({ host, port }));
+
+/**
+ * A cluster client as the driver makes them: no ready check, which would send CLUSTER INFO (and
+ * INFO on each node), refused to a minimal ACL user: the client would never become ready.
+ */
+function clusterClient(
+  user: { username?: string; password?: string },
+  options: { shardedSubscribers?: boolean; lazyConnect?: boolean } = {},
+): Cluster {
+  const client = new Cluster(startupNodes(), {
+    ...options,
+    enableReadyCheck: false,
+    redisOptions: { ...user, enableReadyCheck: false },
+  });
+  client.on('error', () => {});
+  return client;
+}
+
 /** A tracker of `prefix` wired to a cluster client as RedisStore's main client would be. */
-function track(prefix: string): TrackerRecording {
-  const main = new Cluster(
-    cluster.startupNodes.map(({ host, port }) => ({ host, port })),
-    { lazyConnect: true },
-  );
-  main.on('error', () => {});
+function track(
+  prefix: string,
+  user: { username?: string; password?: string } = {},
+): TrackerRecording {
+  const main = clusterClient(user, { lazyConnect: true });
   const effectivePrefix = clusterPrefix(prefix);
   const tracker = createForeignWriteTracker({
     effectivePrefix,
@@ -102,6 +123,88 @@ async function waitForPromotionOf(node: RedisServer): Promise<void> {
     client.disconnect();
   }
 }
+
+describe('the minimal read-only ACL user in a cluster', () => {
+  const prefix = 'fwc-ro';
+  const effective = clusterPrefix(prefix);
+  const channel = `${effective}:$changes`;
+  const rules = [
+    `~${effective}:*`,
+    'resetchannels',
+    '-@all',
+    '+ping',
+    '+exists',
+    '+hget',
+    '+hgetall',
+    '+ssubscribe',
+    `&${channel}`,
+    '+cluster|slots',
+    '+client|tracking',
+    '+client|id',
+    '+subscribe',
+    '&__redis__:invalidate',
+  ];
+  const reader = { username: 'reader', password: 'reader-secret' };
+
+  it('reads, subscribes to the sharded feed channel and tracks; its writes are refused', async () => {
+    await Promise.all(
+      cluster.nodes.flatMap((node) => [
+        node.redisCli('ACL', 'SETUSER', 'reader', 'on', `>${reader.password}`, ...rules),
+        node.redisCli(
+          'ACL',
+          'SETUSER',
+          'noslots',
+          'on',
+          `>${reader.password}`,
+          ...rules.filter((rule) => rule !== '+cluster|slots'),
+        ),
+      ]),
+    );
+    const writer = createRedisDriver({ mode: 'cluster', nodes: startupNodes(), prefix });
+    closers.push(() => writer.close());
+    await writer.init([{ kind: features, items: [['f1', item('f1', 1)]] }]);
+
+    const store = createRedisDriver({ mode: 'cluster', nodes: startupNodes(), prefix, ...reader });
+    closers.push(() => store.close());
+    expect(await store.isInitialized()).toBe(true);
+    expect(await store.get(features, 'f1')).toMatchObject({ version: 1 });
+    expect([...(await store.getAll(features)).keys()]).toEqual(['f1']);
+    const refused = await store.upsert(features, 'f1', item('f1', 2)).catch((error) => error);
+    expect(StowageError.is(refused, StoreErrorCode.Permission), String(refused)).toBe(true);
+
+    // The sharded feed's subscriber, as ioredis runs it for a cluster.
+    const subscriber = clusterClient(reader, { shardedSubscribers: true });
+    closers.push(() => subscriber.disconnect());
+    const message = new Promise<string>((resolve) =>
+      subscriber.on('smessage', (_channel: string, text: string) => resolve(text)),
+    );
+    await subscriber.ssubscribe(channel);
+    await admin.spublish(channel, 'hello');
+    expect(await message).toBe('hello');
+
+    const raw = clusterClient(reader);
+    closers.push(() => raw.disconnect());
+    await expect(raw.hset(`${effective}:features`, 'x', '{}')).rejects.toThrow(/^NOPERM/);
+
+    const recording = track(prefix, reader);
+    await recording.until(() => recording.lives.at(-1) === true, MOVE_BOUND_MS, 'live');
+    await expectKindEvent(recording, prefix);
+
+    // Without CLUSTER SLOTS the cluster client cannot map the slots: nothing works.
+    const blind = createRedisDriver({
+      mode: 'cluster',
+      nodes: startupNodes(),
+      prefix,
+      username: 'noslots',
+      password: reader.password,
+      connectTimeoutMs: 1000,
+    });
+    closers.push(() => blind.close());
+    const unmapped = await blind.get(features, 'f1').catch((error) => error);
+    console.info(`without +cluster|slots: ${String(unmapped)}`);
+    expect(StowageError.is(unmapped)).toBe(true);
+  }, 60_000);
+});
 
 describe('the foreign-write tracker in a cluster', () => {
   it('tracks on the primary of the store slot, and follows a live reshard of the slot', async () => {
