@@ -71,10 +71,12 @@ function openStore(user: string): RedisDataStore {
 }
 
 function client(user: string): Redis {
+  // No ready check: it sends INFO, which the user is not granted (as the driver's clients).
   const connection = new Redis({
     host: server.host,
     port: server.port,
     lazyConnect: true,
+    enableReadyCheck: false,
     ...as(user),
   });
   connection.on('error', () => {});

@@ -90,7 +90,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export function openTrackingSession(options: TrackingSessionOptions): TrackingSession {
   const subscriber = options.connect(options.node, TRACKING_CONNECTION);
-  const tracking = options.connect(options.node, TRACKING_CONNECTION);
+  let tracking: Redis;
+  try {
+    tracking = options.connect(options.node, TRACKING_CONNECTION);
+  } catch (error) {
+    subscriber.disconnect();
+    throw error;
+  }
   let finish: (end: SessionEnd) => void = () => {};
   const ended = new Promise<SessionEnd>((resolve) => {
     finish = resolve;

@@ -2,9 +2,21 @@ import type { StowageError } from '@stowage/core';
 import type { ChangeEvent } from '@stowage/core/driver';
 import {
   openTrackingSession,
+  type SessionEnd,
   type TrackingSession,
   type TrackingSessionOptions,
 } from './TrackingSession.js';
+
+const LOST: Promise<SessionEnd> = Promise.resolve({ type: 'lost', reason: 'no connection' });
+
+/** A session, or undefined when even its connections could not be made (bad options). */
+function openSessionOrNot(options: TrackingSessionOptions): TrackingSession | undefined {
+  try {
+    return openTrackingSession(options);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Where the loop reports to. Nothing is reported once the loop is stopped. */
 export interface TrackingSink {
@@ -56,18 +68,20 @@ export function runTrackingLoop(options: TrackingLoopOptions, sink: TrackingSink
       try {
         node = await options.nodeFor(previous);
       } catch {
+        // Not known yet (a cluster client still mapping its slots): ask again after a pause.
         node = undefined;
       }
       if (stopped) return;
       if (node !== undefined) {
         let live = false;
-        session = openTrackingSession({
+        let liveSince = 0;
+        session = openSessionOrNot({
           ...options,
           node,
           onLive: () => {
             if (stopped) return;
             live = true;
-            delay = options.minRetryDelayMs;
+            liveSince = performance.now();
             sink.live(true);
             if (wasLive) sink.events([{ type: 'reset' }]);
             wasLive = true;
@@ -76,7 +90,7 @@ export function runTrackingLoop(options: TrackingLoopOptions, sink: TrackingSink
             if (!stopped) sink.events(events);
           },
         });
-        const end = await session.ended;
+        const end = await (session?.ended ?? LOST);
         session = undefined;
         if (stopped) return;
         if (live) sink.live(false);
@@ -86,8 +100,12 @@ export function runTrackingLoop(options: TrackingLoopOptions, sink: TrackingSink
           return;
         }
         previous = node;
-        // A connection killed or a server restarted: try again at once, then back off.
-        if (live) continue;
+        // A connection killed or a server restarted: try again at once. A session lost soon after
+        // it was set up keeps the backoff, so that one that keeps failing is no busy loop.
+        if (live && performance.now() - liveSince >= options.maxRetryDelayMs) {
+          delay = options.minRetryDelayMs;
+          continue;
+        }
       }
       await pause(delay);
       delay = Math.min(delay * 2, options.maxRetryDelayMs);
