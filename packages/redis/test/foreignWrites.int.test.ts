@@ -8,7 +8,9 @@ import {
   createForeignWriteTracker,
   type ForeignWriteTracker,
 } from '../src/feed/foreignWrites/ForeignWriteTracker.js';
+import { storeTracker } from '../src/feed/foreignWrites/storeTracker.js';
 import { trackerTarget } from '../src/feed/foreignWrites/trackerTarget.js';
+import { resolveRedisSettings } from '../src/options/resolveRedisSettings.js';
 import {
   kindsOf,
   PROPAGATION_BOUND_MS,
@@ -293,5 +295,28 @@ describe('the foreign-write tracker', () => {
     expect((recording.error as Error).message).toContain(`ACL rule ${rule}:`);
     expect(recording.lives.at(-1)).toBe(false);
     await noTrackerClientsLeft();
+  });
+
+  it('is made for a store only with trackForeignWrites, and leaves a client handed in alone', async () => {
+    const app = mainClient();
+    await app.connect();
+    const off = resolveRedisSettings({ client: app, prefix: 'fw-app' });
+    expect(storeTracker(app, off, 'fw-app')).toBeUndefined();
+    const settings = resolveRedisSettings({
+      client: app,
+      prefix: 'fw-app',
+      trackForeignWrites: true,
+    });
+    const tracker = storeTracker(app, settings, 'fw-app');
+    if (tracker === undefined) throw new Error('no tracker with trackForeignWrites');
+    closers.push(() => tracker.close());
+    const recording = recordTracker(tracker);
+    await recording.until(() => recording.lives.at(-1) === true, RECOVERY_BOUND_MS, 'live');
+    await timeToKindEvent(recording, 'features', () => app.hset('fw-app:features', 'f', '{}'));
+    tracker.close();
+    await noTrackerClientsLeft();
+    // The application's own client was duplicated, never used nor closed.
+    expect(app.status).toBe('ready');
+    expect(await app.hget('fw-app:features', 'f')).toBe('{}');
   });
 });
