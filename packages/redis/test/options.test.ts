@@ -81,6 +81,21 @@ describe('validateRedisOptions', () => {
       { path: 'trackForeignWrites', message: 'must be true or false' },
     ]);
   });
+  it('takes trackForeignWrites from STOWAGE_REDIS_TRACK_FOREIGN_WRITES', async () => {
+    const env = { STOWAGE_DRIVER: 'redis', STOWAGE_REDIS_TRACK_FOREIGN_WRITES: 'true' };
+    const config = await loadConfig({}, { env });
+    expect(config.driverOptions).toEqual({ trackForeignWrites: true });
+    const error = await loadConfig(
+      {},
+      { env: { ...env, STOWAGE_REDIS_TRACK_FOREIGN_WRITES: 'on' } },
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught as StowageConfigError,
+    );
+    expect(error?.issues).toEqual([
+      { path: 'STOWAGE_REDIS_TRACK_FOREIGN_WRITES', message: 'must be true or false' },
+    ]);
+  });
 
   it('reports every problem at once, each with its path', () => {
     const issues = issuesOf({
