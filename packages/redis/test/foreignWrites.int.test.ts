@@ -227,6 +227,46 @@ describe('the foreign-write tracker', () => {
     },
   );
 
+  it('converges after every one of repeated kills, with one pair of connections each time', async () => {
+    const prefix = 'fw-kills';
+    const recording = recordTracker(openTracker(prefix));
+    await recording.until(() => recording.lives.at(-1) === true, RECOVERY_BOUND_MS, 'live');
+    // Bounded: 10 kills, alternating the victim, each followed by a write that must be reported.
+    for (let round = 1; round <= 10; round++) {
+      const clients = await trackerClients();
+      expect(clients.tracking, `round ${round}`).toHaveLength(1);
+      expect(clients.subscribers, `round ${round}`).toHaveLength(1);
+      const victim = round % 2 === 0 ? clients.tracking[0] : clients.subscribers[0];
+      await admin.client('KILL', 'ID', String(victim));
+      await recording.until(
+        () => resetsIn(recording.events) === round && recording.lives.at(-1) === true,
+        RECOVERY_BOUND_MS,
+        `reset ${round}`,
+      );
+      await timeToKindEvent(recording, 'features', () =>
+        admin.hset(`${prefix}:features`, 'f', `${round}`),
+      );
+    }
+    recording.stop();
+  });
+
+  it('goes not live while the server hangs, and comes back with a reset', async () => {
+    const prefix = 'fw-pause';
+    const recording = recordTracker(openTracker(prefix));
+    await recording.until(() => recording.lives.at(-1) === true, RECOVERY_BOUND_MS, 'live');
+    server.pause();
+    try {
+      // The next probe (every 200 ms here) times out after the command timeout (1 s here).
+      await recording.until(() => recording.lives.at(-1) === false, RECOVERY_BOUND_MS, 'not live');
+    } finally {
+      server.resume();
+    }
+    await recording.until(() => resetsIn(recording.events) === 1, RECOVERY_BOUND_MS, 'reset');
+    expect(recording.lives.at(-1)).toBe(true);
+    await timeToKindEvent(recording, 'features', () => admin.hset(`${prefix}:features`, 'f', '{}'));
+    recording.stop();
+  });
+
   it('comes back after a server restart, with a reset', async () => {
     const prefix = 'fw-restart';
     const recording = recordTracker(openTracker(prefix));
