@@ -10,6 +10,7 @@ import {
 } from '../src/feed/foreignWrites/ForeignWriteTracker.js';
 import { storeTracker } from '../src/feed/foreignWrites/storeTracker.js';
 import { trackerTarget } from '../src/feed/foreignWrites/trackerTarget.js';
+import { createRedisDriver } from '../src/index.js';
 import { resolveRedisSettings } from '../src/options/resolveRedisSettings.js';
 import {
   kindsOf,
@@ -358,5 +359,36 @@ describe('the foreign-write tracker', () => {
     // The application's own client was duplicated, never used nor closed.
     expect(app.status).toBe('ready');
     expect(await app.hget('fw-app:features', 'f')).toBe('{}');
+  });
+  it("is part of the store's change feed with trackForeignWrites: its own writes announced, others as kinds", async () => {
+    const prefix = 'fw-store';
+    const store = createRedisDriver({ url: server.url, prefix, trackForeignWrites: true });
+    closers.push(() => store.close());
+    const recording = recordTracker(store.changeFeed);
+    // Live only once both the channel and the tracking are.
+    await recording.until(() => recording.lives.at(-1) === true, RECOVERY_BOUND_MS, 'live');
+    await timeToKindEvent(recording, 'features', () =>
+      admin.hset(`${prefix}:features`, 'raw', '{}'),
+    );
+    await store.upsert({ namespace: 'segments' }, 's', {
+      version: 2,
+      deleted: false,
+      serializedItem: '{"key":"s","version":2}',
+    });
+    await recording.until(
+      () => recording.events.some((event) => event.type === 'upsert' && event.key === 's'),
+      PROPAGATION_BOUND_MS,
+      'the announced upsert',
+    );
+    // BCAST reports every write to the prefix, the store's own included.
+    await recording.until(
+      () => kindsOf(recording.events).includes('segments'),
+      PROPAGATION_BOUND_MS,
+      'the tracked write of the store itself',
+    );
+    await store.close();
+    await noTrackerClientsLeft();
+    expect(recording.completed).toBe(true);
+    recording.stop();
   });
 });

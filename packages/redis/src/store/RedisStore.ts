@@ -26,6 +26,7 @@ import { ChannelSource } from '../feed/ChannelSource.js';
 import { changeChannel } from '../feed/changeChannel.js';
 import { upsertMessage } from '../feed/feedMessage.js';
 import { withPublishRule } from '../feed/feedRefusals.js';
+import { storeTracker } from '../feed/foreignWrites/storeTracker.js';
 import { RedisChangeFeed } from '../feed/RedisChangeFeed.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisDataStore } from '../RedisDataStore.js';
@@ -99,7 +100,12 @@ export class RedisStore implements RedisDataStore {
     this.channel = changeChannel(topology.effectivePrefix);
     const channel = this.channel;
     const source = new ChannelSource((events) => topology.subscribe(channel, events), this.origin);
-    this.changeFeed = new RedisChangeFeed([source], () => this.markerExists());
+    // With trackForeignWrites, the writes of writers that do not announce (as `kind` events) too.
+    const tracker = storeTracker(this.connection.client, settings, this.effectivePrefix);
+    this.changeFeed = new RedisChangeFeed(
+      tracker === undefined ? [source] : [source, tracker],
+      () => this.markerExists(),
+    );
     this.compareAndSet = new CompareAndSet({
       mode: topology.mode,
       strategy: settings.upsertStrategy,
