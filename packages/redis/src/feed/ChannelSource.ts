@@ -48,7 +48,8 @@ export class ChannelSource implements ChangeSource {
     if (this.closed || this.subscription !== undefined || this.events.hasError) return;
     this.subscription = this.subscribe({
       message: (payload) => {
-        if (!this.closed) this.events.next(eventOf(payload, this.origin));
+        // An empty message announces nothing: `stowage doctor` sends one to probe the right to.
+        if (!this.closed && payload !== '') this.events.next(eventOf(payload, this.origin));
       },
       subscribed: () => {
         if (this.closed) return;
