@@ -1,13 +1,33 @@
+import type { ChangeEvent } from '../contract/ChangeFeed.js';
 import type { FullDataSet, PersistentDataStore } from '../contract/PersistentDataStore.js';
-import { validateFullDataSetYielding } from '../contract/validation.js';
+import { isValidNamespace, validateFullDataSetYielding } from '../contract/validation.js';
 import { closedError } from '../errors/closedError.js';
 import { isUnavailability } from '../errors/isUnavailability.js';
+import { readOnlyError } from '../errors/readOnlyError.js';
+import { StoreErrorCode } from '../errors/StoreErrorCode.js';
+import { StowageError } from '../errors/StowageError.js';
 import type { ResolvedCachingOptions } from './CachingOptions.js';
 import { EntryBound } from './EntryBound.js';
 import { descriptorForm, type KeptForm } from './KeptForm.js';
 import { KindCache } from './KindCache.js';
 import { primeKind } from './kindFill.js';
 import { writeBack } from './writeBack.js';
+
+// The codes of a failure that means the backend cannot have applied the call.
+const NOT_APPLIED: ReadonlySet<string> = new Set<StoreErrorCode>([
+  StoreErrorCode.Connection,
+  StoreErrorCode.Closed,
+  StoreErrorCode.ReadOnly,
+  StoreErrorCode.Config,
+  StoreErrorCode.Auth,
+  StoreErrorCode.Permission,
+  StoreErrorCode.Tls,
+  StoreErrorCode.InvalidKind,
+  StoreErrorCode.InvalidKey,
+  StoreErrorCode.InvalidDescriptor,
+]);
+
+const neverSent = (error: unknown) => StowageError.is(error) && NOT_APPLIED.has(error.code);
 
 // "false" is asked again at most this often: apps poll isInitialized() at start-up in a loop.
 const INIT_RECHECK_MS = 1_000;
@@ -36,6 +56,19 @@ export class CacheEngine {
   readonly now: () => number;
   readonly bound: EntryBound;
   closed = false;
+  /**
+   * True while the cache must not answer or keep anything: the backend answers but the change
+   * feed the cache follows is not live, so others' writes may be missing (or the store failed
+   * for good). Set by the feed follower; read by every hit, so it is a plain field.
+   */
+  bypass = false;
+  /** True while a change feed is followed: writes then note what the feed says meanwhile. */
+  following = false;
+  /** Writes are refused (code `read-only`) and the cache is never written back. */
+  readOnly = false;
+  private failure: StowageError | undefined = undefined;
+  private onFirstUse: (() => void) | undefined = undefined;
+  private recovery: Promise<RecoveryOutcome> | undefined = undefined;
   private readonly ttlMs: number;
   private readonly stampNow: () => number;
   private readonly kinds = new Map<string, KindCache<unknown>>();
@@ -68,8 +101,32 @@ export class CacheEngine {
     return this.infinite ? Number.POSITIVE_INFINITY : this.stampNow() + this.ttlMs;
   }
 
+  /** Throws when the store is closed or failed for good; the first call starts the feed. */
   assertOpen(): void {
     if (this.closed) throw closedError();
+    if (this.failure !== undefined) throw this.failure;
+    const start = this.onFirstUse;
+    if (start !== undefined) {
+      this.onFirstUse = undefined;
+      start();
+    }
+  }
+
+  /** {@link assertOpen}, and throws `read-only` for a store that refuses writes. */
+  assertWritable(operation: string): void {
+    this.assertOpen();
+    if (this.readOnly) throw readOnlyError(operation);
+  }
+
+  /** Runs `start` on the first operation (creating a store does no I/O; using it may). */
+  startOnFirstUse(start: () => void): void {
+    this.onFirstUse = start;
+  }
+
+  /** From now on every operation rejects with `error`, and nothing cached is answered. */
+  fail(error: StowageError): void {
+    this.failure ??= error;
+    this.bypass = true;
   }
 
   /** The cache of a kind the engine has seen, if any (namespaces are validated before). */
@@ -98,23 +155,63 @@ export class CacheEngine {
    * refresh on recovery, since upserts cannot remove what the init would have), and it rejects.
    */
   async init(allData: FullDataSet): Promise<void> {
-    this.assertOpen();
+    this.assertWritable('init');
+    const watched = this.following ? this.watchInit(allData) : undefined;
     try {
       await this.inner.init(allData);
     } catch (error) {
+      for (const cache of watched ?? []) cache.writes.endInit();
       if (this.infinite && isUnavailability(error) && !this.closed) {
         await validateFullDataSetYielding(allData);
         await this.prime(allData);
         this.initTakenWhileDown = true;
+      } else if (!neverSent(error)) {
+        // It may have been applied (its outcome unknown), and its own event is ignored.
+        for (const cache of this.kindsOf(allData)) cache.forget(true);
       }
       throw error;
     }
+    // Keys another instance wrote while the init was in flight may be newer than its items.
+    const evented = new Map<string, ReadonlySet<string>>();
+    for (const cache of watched ?? []) evented.set(cache.namespace, cache.writes.endInit());
     if (this.closed) return;
-    await this.prime(allData);
     this.knownInitialized = true;
+    if (this.bypass) {
+      for (const cache of this.kindsOf(allData)) cache.forget(true);
+      for (const { kind } of allData) this.initKinds.add(kind.namespace);
+      return;
+    }
+    await this.prime(allData, evented);
   }
 
-  private async prime(allData: FullDataSet): Promise<void> {
+  // The kinds of a data set already known to the engine (the data set may not be valid).
+  private kindsOf(allData: FullDataSet): KindCache<unknown>[] {
+    const caches: KindCache<unknown>[] = [];
+    if (!Array.isArray(allData)) return caches;
+    for (const data of allData as ReadonlyArray<Partial<FullDataSet[number]> | null>) {
+      const cache = this.existing(data?.kind?.namespace);
+      if (cache !== undefined) caches.push(cache);
+    }
+    return caches;
+  }
+
+  // Notes, per kind of the init, the keys the feed reports written until it is answered.
+  private watchInit(allData: FullDataSet): KindCache<unknown>[] {
+    const caches = new Set<KindCache<unknown>>();
+    if (!Array.isArray(allData)) return [];
+    for (const data of allData as ReadonlyArray<Partial<FullDataSet[number]> | null>) {
+      const namespace = data?.kind?.namespace;
+      if (typeof namespace === 'string' && isValidNamespace(namespace))
+        caches.add(this.kind(namespace));
+    }
+    for (const cache of caches) cache.writes.beginInit();
+    return [...caches];
+  }
+
+  private async prime(
+    allData: FullDataSet,
+    evented?: ReadonlyMap<string, ReadonlySet<string>>,
+  ): Promise<void> {
     // Every kind is emptied at once, before any slice of work lets other calls in, so that no
     // read meanwhile answers from a kind the backend has replaced.
     for (const { kind } of allData) this.kind(kind.namespace).forget(true);
@@ -124,7 +221,7 @@ export class CacheEngine {
       // A kind given twice: the last one is what the backend holds, as a driver stores it.
       if (primed.has(kind.namespace)) cache.forget(false);
       primed.add(kind.namespace);
-      const priming = primeKind(cache, items);
+      const priming = primeKind(cache, items, evented?.get(kind.namespace));
       if (priming !== undefined) await priming;
       this.initKinds.add(kind.namespace);
     }
@@ -168,8 +265,17 @@ export class CacheEngine {
    * asks for a refresh. Finite TTL: forgets everything (other instances may have written) and
    * asks for a refresh. Rejects when the backend fails again.
    */
-  async recover(): Promise<RecoveryOutcome> {
-    if (!this.infinite) {
+  recover(): Promise<RecoveryOutcome> {
+    // One at a time: the status poll and a reset of the change feed may both ask for it.
+    this.recovery ??= this.recoverOnce().finally(() => {
+      this.recovery = undefined;
+    });
+    return this.recovery;
+  }
+
+  private async recoverOnce(): Promise<RecoveryOutcome> {
+    // A read-only store never writes back: others may have written meanwhile, so it forgets.
+    if (!this.infinite || this.readOnly) {
       this.forgetAll(false);
       return { needsRefresh: true };
     }
@@ -182,6 +288,59 @@ export class CacheEngine {
     const needsRefresh = this.initTakenWhileDown;
     this.initTakenWhileDown = false;
     return { needsRefresh };
+  }
+
+  /**
+   * Applies a reset of the change feed (anything may have changed): forgets everything, epochs
+   * bumped so that no read or write in flight caches what it saw. With an infinite TTL it first
+   * asks whether the backend still has its initialized marker; when it lost it, or the cache holds
+   * writes taken while the backend was down, it recovers first (write-back, then the marker rule)
+   * so that the only copy of the data is not forgotten. Resolves true when applied; false, or a
+   * rejection, when it must be tried again (the backend failed meanwhile). The outcome says
+   * whether the application's data source should call `init` again.
+   */
+  async resetFromFeed(
+    checkInitialized: () => Promise<boolean>,
+  ): Promise<RecoveryOutcome | undefined> {
+    let needsRefresh = false;
+    if (this.resetAsksBackend()) {
+      const initialized = await checkInitialized();
+      if (!initialized || this.hasDirty()) ({ needsRefresh } = await this.recover());
+      // A write taken while the backend failed again: it must be written back first.
+      if (this.hasDirty()) return undefined;
+    }
+    if (this.closed) return undefined;
+    this.forgetAll(true);
+    return { needsRefresh };
+  }
+
+  /** An event of the change feed the cache follows (a reset is {@link resetFromFeed}'s). */
+  applyChange(event: ChangeEvent): void {
+    if (event.type === 'reset' || this.closed) return;
+    const cache = this.existing(event.kind.namespace);
+    if (cache === undefined) return;
+    if (event.type === 'upsert') cache.changed(event.key, event.version, event.own === true);
+    // This instance's own init primes the cache itself, once it is acknowledged.
+    else if (event.type === 'kind' || event.own !== true) cache.forget(true);
+  }
+
+  /**
+   * Whether a reset must ask the backend first ({@link resetFromFeed}); otherwise
+   * {@link forgetForReset} applies it at once. Only an infinite TTL that may hold the only copy
+   * of data does: a finite TTL forgets anyway, and an empty cache has nothing to write back.
+   */
+  resetAsksBackend(): boolean {
+    return this.infinite && !this.readOnly && (this.bound.size > 0 || this.hasDirty());
+  }
+
+  /** A reset that needs no backend (see {@link resetAsksBackend}): forgets everything. */
+  forgetForReset(): void {
+    if (!this.closed) this.forgetAll(true);
+  }
+
+  private hasDirty(): boolean {
+    for (const cache of this.kinds.values()) if ((cache.dirty?.size ?? 0) > 0) return true;
+    return false;
   }
 
   private holdsInitWhole(): boolean {

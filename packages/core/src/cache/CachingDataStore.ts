@@ -1,3 +1,4 @@
+import type { ChangeFeed } from '../contract/ChangeFeed.js';
 import type { DataKind } from '../contract/DataKind.js';
 import type {
   FullDataSet,
@@ -41,6 +42,8 @@ export function engineOf(store: CachingDataStore): CacheEngine | undefined {
 export class CachingDataStore implements PersistentDataStore {
   /** The TTL in milliseconds: 0 for no cache, `Infinity` for an infinite TTL. */
   readonly ttlMs: number;
+  /** The change feed of the store under this one, as it is (the cache does not filter it). */
+  readonly changeFeed?: ChangeFeed;
   private readonly engine: CacheEngine | undefined;
   // TTL 0 only: every call goes through, and close is remembered here.
   private closed = false;
@@ -49,6 +52,7 @@ export class CachingDataStore implements PersistentDataStore {
     private readonly inner: PersistentDataStore,
     options: CachingOptions,
   ) {
+    if (inner.changeFeed !== undefined) this.changeFeed = inner.changeFeed;
     const resolved = resolveCachingOptions(options);
     this.ttlMs = resolved.ttlMs;
     if (resolved.ttlMs > 0) {

@@ -8,6 +8,7 @@ import { CacheEntry, type EntryOwner, NOT_FOUND, type NotFound } from './CacheEn
 import { asStored, type KeptForm } from './KeptForm.js';
 import { fillFromAnswer, type KindFill } from './kindFill.js';
 import { ItemRead, KindRead } from './reads.js';
+import { WritesInFlight } from './WritesInFlight.js';
 
 /** What a write through the cache did, with what is stored in the kind's kept form. */
 export interface KeptWrite<V> {
@@ -38,6 +39,8 @@ export class KindCache<V> implements EntryOwner {
   fill: KindFill | undefined = undefined;
   /** Keys written while the backend was down (infinite TTL), to be written back on recovery. */
   dirty: Set<string> | undefined = undefined;
+  /** This instance's writes in flight, while the engine follows a change feed. */
+  readonly writes = new WritesInFlight();
   /** The kind as the backend is called with it. */
   readonly kind: DataKind;
   private readonly reads = new Map<string, ItemRead>();
@@ -64,8 +67,10 @@ export class KindCache<V> implements EntryOwner {
    * held whole is validated before it is called absent.
    */
   readCached(key: string): V | NotFound | undefined {
-    const entry = this.items.get(key);
     const engine = this.engine;
+    // The one check the change feed adds to a hit (see CacheEngine.bypass).
+    if (engine.bypass) return undefined;
+    const entry = this.items.get(key);
     if (entry === undefined) {
       const until = this.completeUntil;
       if (until === 0 || until <= engine.now()) return undefined;
@@ -123,7 +128,7 @@ export class KindCache<V> implements EntryOwner {
   /** Calls `visit` with every value of the kind, and true, when the cache holds it whole. */
   visitWholeKind(visit: (key: string, value: V) => void): boolean {
     const until = this.completeUntil;
-    if (until === 0 || until <= this.engine.now()) return false;
+    if (until === 0 || this.engine.bypass || until <= this.engine.now()) return false;
     for (const [key, entry] of this.items) if (entry.value !== NOT_FOUND) visit(key, entry.value);
     return true;
   }
@@ -155,12 +160,19 @@ export class KindCache<V> implements EntryOwner {
   /** Writes through to the backend, then caches what it stores. */
   async write(key: string, descriptor: SerializedItemDescriptor): Promise<KeptWrite<V>> {
     const engine = this.engine;
-    engine.assertOpen();
+    engine.assertWritable('upsert');
     const epoch = this.epoch;
+    const following = engine.following;
+    if (following) this.writes.beginKey(key);
     let result: UpsertResult;
     try {
       result = await engine.inner.upsert(this.kind, key, descriptor);
     } catch (error) {
+      // Announced by the feed: applied after all, though the answer was lost. Read it again.
+      if (following && this.writes.endKey(key) >= 0) {
+        this.forgetKey(key);
+        throw error;
+      }
       if (engine.infinite && isUnavailability(error) && !engine.closed && this.epoch === epoch) {
         this.takeWhileDown(key, descriptor);
       }
@@ -169,12 +181,15 @@ export class KindCache<V> implements EntryOwner {
     const form = this.form;
     const stored = result.applied ? asStored(key, descriptor) : result.current;
     const kept = stored === undefined ? undefined : form.fromDescriptor(key, stored);
+    // Another instance's newer write announced before this answer came makes the answer old.
+    const overtaken = following && this.writes.endKey(key) > (stored?.version ?? -1);
     if (!engine.closed) {
       this.overtake(key);
-      if (stored !== undefined && kept !== undefined && this.epoch === epoch) {
-        this.settle(key, kept, stored.version);
+      if (kept !== undefined && this.epoch === epoch && !overtaken && !engine.bypass) {
+        this.settle(key, kept, (stored as SerializedItemDescriptor).version);
       } else if (this.dirty?.has(key) !== true) {
-        this.delete(key);
+        // Absent, it must not be taken for absent from a kind held whole.
+        this.forgetKey(key);
       }
     }
     return { result, current: result.applied ? undefined : kept };
@@ -210,7 +225,30 @@ export class KindCache<V> implements EntryOwner {
 
   /** Whether an answer read at `read.epoch` may still be cached. */
   mayFill(read: { readonly stale: boolean; readonly epoch: number }): boolean {
-    return !read.stale && !this.engine.closed && this.epoch === read.epoch;
+    const engine = this.engine;
+    return !read.stale && !engine.closed && !engine.bypass && this.epoch === read.epoch;
+  }
+
+  /**
+   * The change feed reported `key` written at `version`, by any instance. The entry stays only
+   * when it is at least that new (this instance's own write, already settled); reads in flight
+   * are overtaken, and a kind held whole stays whole only when the kept entry covers the write.
+   */
+  changed(key: string, version: number, own: boolean): void {
+    this.writes.saw(key, version);
+    this.overtake(key);
+    // This instance's write, not acknowledged yet: its answer settles the entry (see write).
+    if (own && this.writes.pending(key)) return;
+    const entry = this.items.get(key);
+    if (entry !== undefined && entry.version >= version) return;
+    // A write taken while down that the backend has a newer version of: nothing to write back.
+    this.dirty?.delete(key);
+    this.forgetKey(key);
+  }
+
+  private forgetKey(key: string): void {
+    this.delete(key);
+    this.completeUntil = 0;
   }
 
   /**
@@ -272,7 +310,7 @@ export class KindCache<V> implements EntryOwner {
     this.dirty.add(key);
   }
 
-  /** A write of this instance touched `key`: what was read before it must not be cached. */
+  /** A write touched `key`: what was read before it must not be cached. */
   private overtake(key: string): void {
     const read = this.reads.get(key);
     if (read !== undefined) {

@@ -96,17 +96,20 @@ export function fillFromAnswer<V>(
 }
 
 /**
- * Caches the items of an init as the whole kind. The caller has emptied the kind (see
- * `KindCache.forget`) once the backend took the init. Returns a promise only when the work did
+ * Caches the items of an init as the whole kind, except `skipped` keys (the kind is then held in
+ * part). The caller has emptied the kind (see `KindCache.forget`) once the backend took the init. Returns a promise only when the work did
  * not fit in one slice.
  */
 export function primeKind<V>(
   cache: KindCache<V>,
   items: ReadonlyArray<KeyedItem>,
+  skipped: Iterable<string> = [],
 ): Promise<void> | undefined {
   const form = cache.form;
   const expiresAt = cache.engine.expiry();
   const fill = startFill(cache);
+  // Keys written by others while the init was in flight: their items may be older than the write.
+  for (const key of skipped) fill.touched.add(key);
   const keys = () => items.map(([key]) => key);
   const pending = forEachInSlices(items, ([key, descriptor]) => {
     if (fill.cancelled || fill.touched.has(key)) return;
