@@ -53,8 +53,6 @@ export class FeedFollower {
   private resetAgain = false;
   /** A reset could not be applied: try again when the backend is back. */
   private resetOwed = false;
-  /** Live again, with its reset requested and no event since: a driver's `reset` adds nothing. */
-  private quietSinceLive = false;
   private closed = false;
   private readonly checkInitialized = () => this.feed.checkInitialized();
   private failure: StowageError | undefined = undefined;
@@ -114,25 +112,18 @@ export class FeedFollower {
 
   private onEvent(event: ChangeEvent): void {
     if (this.closed) return;
-    if (event.type === 'reset') {
-      if (!this.quietSinceLive) this.requestReset();
-      return;
-    }
-    this.quietSinceLive = false;
-    this.engine?.applyChange(event);
+    // A reset right after live$ turned true repeats one just applied: cheap (nothing cached since),
+    // and it cannot be told from a silent gap that follows at once.
+    if (event.type === 'reset') this.requestReset();
+    else this.engine?.applyChange(event);
   }
 
   private onLive(live: boolean): void {
     if (this.closed || this.failure !== undefined) return;
     this.live = live;
-    if (!live) {
-      this.quietSinceLive = false;
-      this.setState('down');
-      return;
-    }
     // Events may have been missed before the feed was live: every time, the first included.
-    this.quietSinceLive = true;
-    this.requestReset();
+    if (live) this.requestReset();
+    else this.setState('down');
   }
 
   private onStatus(status: StoreStatus): void {
@@ -144,7 +135,6 @@ export class FeedFollower {
 
   private onStopped(): void {
     this.live = false;
-    this.quietSinceLive = false;
     this.cacheSubscription = undefined;
     if (!this.closed) this.setState('down');
   }
@@ -154,6 +144,8 @@ export class FeedFollower {
       this.resetAgain = true;
       return;
     }
+    // Down until applied, even at once: every reset is seen on the status stream.
+    this.setState('down');
     const engine = this.engine;
     if (engine === undefined || !engine.resetAsksBackend()) {
       // At once, so that the first operation, which starts the feed, is already cached.
@@ -163,7 +155,6 @@ export class FeedFollower {
       return;
     }
     this.resetting = true;
-    this.setState('down');
     void this.runReset();
   }
 
@@ -184,8 +175,7 @@ export class FeedFollower {
     this.resetting = false;
     if (this.closed) return;
     this.resetOwed = outcome === undefined;
-    if (outcome === undefined) this.quietSinceLive = false;
-    else if (this.live) this.setState('live', outcome.needsRefresh);
+    if (outcome !== undefined && this.live) this.setState('live', outcome.needsRefresh);
   }
 
   private onFatal(error: unknown): void {

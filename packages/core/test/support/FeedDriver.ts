@@ -17,8 +17,9 @@ export class FeedBus {
 
 /**
  * A driver with a change feed for tests, counting and holding calls as {@link ControlledDriver}
- * does: every write it applies is announced on its bus before its answer is returned (as a Redis writer's message can arrive before its reply), and every driver on the
- * bus hears it, with `own` true for its own. The test drives the rest: `live` (turned true when
+ * does: every write it applies is announced on its bus before its answer is returned (as a
+ * Redis writer's message can arrive before its reply), and every driver on the bus hears it,
+ * with `own` true for its own. The test drives the rest: `live` (turned true when
  * the feed is first listened to, unless `startLive` is false), `emit` for a gap or any event,
  * `failFeed` for a fatal set-up failure.
  */
