@@ -1,33 +1,17 @@
-import type { ChangeEvent } from '../contract/ChangeFeed.js';
 import type { FullDataSet, PersistentDataStore } from '../contract/PersistentDataStore.js';
-import { isValidNamespace, validateFullDataSetYielding } from '../contract/validation.js';
+import { validateFullDataSetYielding } from '../contract/validation.js';
 import { closedError } from '../errors/closedError.js';
 import { isUnavailability } from '../errors/isUnavailability.js';
+import { neverApplied } from '../errors/neverApplied.js';
 import { readOnlyError } from '../errors/readOnlyError.js';
-import { StoreErrorCode } from '../errors/StoreErrorCode.js';
-import { StowageError } from '../errors/StowageError.js';
+import type { StowageError } from '../errors/StowageError.js';
 import type { ResolvedCachingOptions } from './CachingOptions.js';
+import { convertKind } from './convertKind.js';
 import { EntryBound } from './EntryBound.js';
 import { descriptorForm, type KeptForm } from './KeptForm.js';
 import { KindCache } from './KindCache.js';
-import { primeKind } from './kindFill.js';
+import { namespacesOf, primeKind } from './kindFill.js';
 import { writeBack } from './writeBack.js';
-
-// The codes of a failure that means the backend cannot have applied the call.
-const NOT_APPLIED: ReadonlySet<string> = new Set<StoreErrorCode>([
-  StoreErrorCode.Connection,
-  StoreErrorCode.Closed,
-  StoreErrorCode.ReadOnly,
-  StoreErrorCode.Config,
-  StoreErrorCode.Auth,
-  StoreErrorCode.Permission,
-  StoreErrorCode.Tls,
-  StoreErrorCode.InvalidKind,
-  StoreErrorCode.InvalidKey,
-  StoreErrorCode.InvalidDescriptor,
-]);
-
-const neverSent = (error: unknown) => StowageError.is(error) && NOT_APPLIED.has(error.code);
 
 // "false" is asked again at most this often: apps poll isInitialized() at start-up in a loop.
 const INIT_RECHECK_MS = 1_000;
@@ -144,9 +128,9 @@ export class CacheEngine {
     return cache;
   }
 
-  /** The cache of a kind, keeping its values in `form` from now on (see KindCache.convertTo). */
+  /** The cache of a kind, keeping its values in `form` from now on (see convertKind). */
   claim<V>(namespace: string, form: KeptForm<V>): KindCache<V> {
-    return this.kind(namespace).convertTo(form);
+    return convertKind(this.kind(namespace), form);
   }
 
   /**
@@ -165,9 +149,9 @@ export class CacheEngine {
         await validateFullDataSetYielding(allData);
         await this.prime(allData);
         this.initTakenWhileDown = true;
-      } else if (!neverSent(error)) {
+      } else if (!neverApplied(error)) {
         // It may have been applied (its outcome unknown), and its own event is ignored.
-        for (const cache of this.kindsOf(allData)) cache.forget(true);
+        for (const namespace of namespacesOf(allData)) this.existing(namespace)?.forget(true);
       }
       throw error;
     }
@@ -177,35 +161,21 @@ export class CacheEngine {
     if (this.closed) return;
     this.knownInitialized = true;
     if (this.bypass) {
-      for (const cache of this.kindsOf(allData)) cache.forget(true);
-      for (const { kind } of allData) this.initKinds.add(kind.namespace);
+      // Nothing is cached while the feed is down; the kinds are still this instance's init.
+      for (const { kind } of allData) {
+        this.existing(kind.namespace)?.forget(true);
+        this.initKinds.add(kind.namespace);
+      }
       return;
     }
     await this.prime(allData, evented);
   }
 
-  // The kinds of a data set already known to the engine (the data set may not be valid).
-  private kindsOf(allData: FullDataSet): KindCache<unknown>[] {
-    const caches: KindCache<unknown>[] = [];
-    if (!Array.isArray(allData)) return caches;
-    for (const data of allData as ReadonlyArray<Partial<FullDataSet[number]> | null>) {
-      const cache = this.existing(data?.kind?.namespace);
-      if (cache !== undefined) caches.push(cache);
-    }
-    return caches;
-  }
-
   // Notes, per kind of the init, the keys the feed reports written until it is answered.
   private watchInit(allData: FullDataSet): KindCache<unknown>[] {
-    const caches = new Set<KindCache<unknown>>();
-    if (!Array.isArray(allData)) return [];
-    for (const data of allData as ReadonlyArray<Partial<FullDataSet[number]> | null>) {
-      const namespace = data?.kind?.namespace;
-      if (typeof namespace === 'string' && isValidNamespace(namespace))
-        caches.add(this.kind(namespace));
-    }
+    const caches = [...new Set(namespacesOf(allData).map((namespace) => this.kind(namespace)))];
     for (const cache of caches) cache.writes.beginInit();
-    return [...caches];
+    return caches;
   }
 
   private async prime(
@@ -290,57 +260,9 @@ export class CacheEngine {
     return { needsRefresh };
   }
 
-  /**
-   * Applies a reset of the change feed (anything may have changed): forgets everything, epochs
-   * bumped so that no read or write in flight caches what it saw. With an infinite TTL it first
-   * asks whether the backend still has its initialized marker; when it lost it, or the cache holds
-   * writes taken while the backend was down, it recovers first (write-back, then the marker rule)
-   * so that the only copy of the data is not forgotten. Resolves true when applied; false, or a
-   * rejection, when it must be tried again (the backend failed meanwhile). The outcome says
-   * whether the application's data source should call `init` again.
-   */
-  async resetFromFeed(
-    checkInitialized: () => Promise<boolean>,
-  ): Promise<RecoveryOutcome | undefined> {
-    let needsRefresh = false;
-    if (this.resetAsksBackend()) {
-      const initialized = await checkInitialized();
-      if (!initialized || this.hasDirty()) ({ needsRefresh } = await this.recover());
-      // A write taken while the backend failed again: it must be written back first.
-      if (this.hasDirty()) return undefined;
-    }
-    if (this.closed) return undefined;
-    this.forgetAll(true);
-    return { needsRefresh };
-  }
-
-  /** An event of the change feed the cache follows (a reset is {@link resetFromFeed}'s). */
-  applyChange(event: ChangeEvent): void {
-    if (event.type === 'reset' || this.closed) return;
-    const cache = this.existing(event.kind.namespace);
-    if (cache === undefined) return;
-    if (event.type === 'upsert') cache.changed(event.key, event.version, event.own === true);
-    // This instance's own init primes the cache itself, once it is acknowledged.
-    else if (event.type === 'kind' || event.own !== true) cache.forget(true);
-  }
-
-  /**
-   * Whether a reset must ask the backend first ({@link resetFromFeed}); otherwise
-   * {@link forgetForReset} applies it at once. Only an infinite TTL that may hold the only copy
-   * of data does: a finite TTL forgets anyway, and an empty cache has nothing to write back.
-   */
-  resetAsksBackend(): boolean {
-    return this.infinite && !this.readOnly && (this.bound.size > 0 || this.hasDirty());
-  }
-
-  /** A reset that needs no backend (see {@link resetAsksBackend}): forgets everything. */
-  forgetForReset(): void {
-    if (!this.closed) this.forgetAll(true);
-  }
-
-  private hasDirty(): boolean {
-    for (const cache of this.kinds.values()) if ((cache.dirty?.size ?? 0) > 0) return true;
-    return false;
+  /** The caches of every kind the engine has seen. */
+  caches(): IterableIterator<KindCache<unknown>> {
+    return this.kinds.values();
   }
 
   private holdsInitWhole(): boolean {
@@ -351,7 +273,11 @@ export class CacheEngine {
     return true;
   }
 
-  private forgetAll(bumpEpochs: boolean): void {
+  /**
+   * Forgets everything cached and in flight (close, recovery of a finite TTL, a reset of the
+   * change feed). Bumping the epochs also keeps writes in flight from caching what they saw.
+   */
+  forgetAll(bumpEpochs: boolean): void {
     for (const cache of this.kinds.values()) cache.forget(bumpEpochs);
     this.bound.reset();
   }

@@ -229,24 +229,8 @@ export class KindCache<V> implements EntryOwner {
     return !read.stale && !engine.closed && !engine.bypass && this.epoch === read.epoch;
   }
 
-  /**
-   * The change feed reported `key` written at `version`, by any instance. The entry stays only
-   * when it is at least that new (this instance's own write, already settled); reads in flight
-   * are overtaken, and a kind held whole stays whole only when the kept entry covers the write.
-   */
-  changed(key: string, version: number, own: boolean): void {
-    this.writes.saw(key, version);
-    this.overtake(key);
-    // This instance's write, not acknowledged yet: its answer settles the entry (see write).
-    if (own && this.writes.pending(key)) return;
-    const entry = this.items.get(key);
-    if (entry !== undefined && entry.version >= version) return;
-    // A write taken while down that the backend has a newer version of: nothing to write back.
-    this.dirty?.delete(key);
-    this.forgetKey(key);
-  }
-
-  private forgetKey(key: string): void {
+  /** Forgets `key`, which then is not known absent from a kind held whole either. */
+  forgetKey(key: string): void {
     this.delete(key);
     this.completeUntil = 0;
   }
@@ -272,30 +256,6 @@ export class KindCache<V> implements EntryOwner {
     this.fill = undefined;
   }
 
-  /**
-   * Keeps the kind's values in `form` from now on, converting what is cached (nothing is lost:
-   * under an infinite TTL the cache may hold the only copy of a write). Reads in flight keep
-   * their answers and convert them for each form asked (see {@link ItemRead.keptIn}).
-   */
-  convertTo<W>(form: KeptForm<W>): KindCache<W> {
-    // The same object from now on holds values made by `form`: that is what the new type says.
-    const converted = this as unknown as KindCache<W>;
-    const previous: KeptForm<V> = this.form;
-    if ((previous as KeptForm<unknown>) === form) return converted;
-    this.cancelFill();
-    const entries: Iterable<CacheEntry<unknown>> = this.items.values();
-    for (const entry of entries) {
-      if (entry.value !== NOT_FOUND) {
-        entry.value = form.fromDescriptor(
-          entry.key,
-          previous.toDescriptor(entry.key, entry.value as V),
-        );
-      }
-    }
-    converted.form = form;
-    return converted;
-  }
-
   /** Infinite TTL, backend down: the cache takes the write, as the backend would have. */
   private takeWhileDown(key: string, descriptor: SerializedItemDescriptor): void {
     validateUpsert(this.kind, key, descriptor);
@@ -311,7 +271,7 @@ export class KindCache<V> implements EntryOwner {
   }
 
   /** A write touched `key`: what was read before it must not be cached. */
-  private overtake(key: string): void {
+  overtake(key: string): void {
     const read = this.reads.get(key);
     if (read !== undefined) {
       read.stale = true;

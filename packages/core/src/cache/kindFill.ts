@@ -1,5 +1,6 @@
-import type { KeyedItem } from '../contract/PersistentDataStore.js';
+import type { FullDataSet, KeyedItem } from '../contract/PersistentDataStore.js';
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
+import { isValidNamespace } from '../contract/validation.js';
 import { forEachInSlices } from '../contract/yieldingLoop.js';
 import { NOT_FOUND } from './CacheEntry.js';
 import { asStored, copyDescriptor, type KeptForm } from './KeptForm.js';
@@ -123,6 +124,17 @@ export function primeKind<V>(
   if (pending !== undefined) return pending.then(() => endFill(cache, fill, keys, expiresAt));
   endFill(cache, fill, keys, expiresAt);
   return undefined;
+}
+
+/** The valid namespaces of a data set that may not have been validated yet. */
+export function namespacesOf(allData: FullDataSet): string[] {
+  const namespaces: string[] = [];
+  if (!Array.isArray(allData)) return namespaces;
+  for (const data of allData as ReadonlyArray<Partial<FullDataSet[number]> | null>) {
+    const namespace = data?.kind?.namespace;
+    if (typeof namespace === 'string' && isValidNamespace(namespace)) namespaces.push(namespace);
+  }
+  return namespaces;
 }
 
 /**

@@ -10,6 +10,12 @@ import {
   throwError,
 } from 'rxjs';
 import type { CacheEngine, RecoveryOutcome } from '../cache/CacheEngine.js';
+import {
+  applyChange,
+  forgetForReset,
+  resetAsksBackend,
+  resetFromFeed,
+} from '../cache/feedRules.js';
 import type { ChangeEvent, ChangeFeed } from '../contract/ChangeFeed.js';
 import { StoreErrorCode } from '../errors/StoreErrorCode.js';
 import { StowageError } from '../errors/StowageError.js';
@@ -115,7 +121,7 @@ export class FeedFollower {
     // A reset right after live$ turned true repeats one just applied: cheap (nothing cached since),
     // and it cannot be told from a silent gap that follows at once.
     if (event.type === 'reset') this.requestReset();
-    else this.engine?.applyChange(event);
+    else if (this.engine !== undefined) applyChange(this.engine, event);
   }
 
   private onLive(live: boolean): void {
@@ -147,9 +153,9 @@ export class FeedFollower {
     // Down until applied, even at once: every reset is seen on the status stream.
     this.setState('down');
     const engine = this.engine;
-    if (engine === undefined || !engine.resetAsksBackend()) {
+    if (engine === undefined || !resetAsksBackend(engine)) {
       // At once, so that the first operation, which starts the feed, is already cached.
-      engine?.forgetForReset();
+      if (engine !== undefined) forgetForReset(engine);
       this.resetOwed = false;
       this.setState(this.live ? 'live' : 'down');
       return;
@@ -166,7 +172,7 @@ export class FeedFollower {
         outcome =
           this.engine === undefined
             ? NO_REFRESH
-            : await this.engine.resetFromFeed(this.checkInitialized);
+            : await resetFromFeed(this.engine, this.checkInitialized);
       } catch {
         // Reported by the status layer when the backend failed; tried again later either way.
         outcome = undefined;
