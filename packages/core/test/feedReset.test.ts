@@ -167,6 +167,23 @@ describe('gaps in the change feed, infinite TTL', () => {
     expect(await store.get(flags, 'a')).toMatchObject({ version: 5 });
   });
 
+  it("a write-back answered after another's newer write was announced is not cached", async () => {
+    vi.useFakeTimers();
+    const { backend, driver, store, other } = feedStore({ cache: { ttl: 'infinite' } });
+    await store.get(flags, 'x'); // the feed is live, and stays so
+    backend.setOffline(true);
+    await store.upsert(flags, { key: 'a', version: 2, on: true }).catch(() => undefined);
+    backend.setOffline(false);
+    const release = driver.holdNext('upsert');
+    await vi.advanceTimersByTimeAsync(500); // the poll starts the write-back, held
+    expect(driver.calls.upsert).toBe(2);
+    await other.upsert(features, 'a', item('a', 3));
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.status.available).toBe(true);
+    expect(await store.get(flags, 'a')).toMatchObject({ version: 3 });
+  });
+
   it('read-only: a reset forgets without asking or writing anything', async () => {
     const { driver, store, silent } = feedStore({ cache: { ttl: 'infinite' }, readOnly: true });
     await silent.upsert(features, 'a', item('a', 1));
