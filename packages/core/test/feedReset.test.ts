@@ -149,7 +149,9 @@ describe('gaps in the change feed, infinite TTL', () => {
 
   it('stays down while the check fails, and retries when the backend is back', async () => {
     vi.useFakeTimers();
-    const { backend, driver, store, silent } = feedStore({ cache: { ttl: 'infinite' } });
+    const { backend, driver, store, silent, statuses } = feedStore({
+      cache: { ttl: 'infinite' },
+    });
     await store.upsert(flags, { key: 'a', version: 1, on: true });
     driver.live.next(false);
     backend.setOffline(true);
@@ -165,6 +167,15 @@ describe('gaps in the change feed, infinite TTL', () => {
     expect(store.status).toMatchObject({ available: true, feed: 'live' });
     expect(driver.checks).toBe(2);
     expect(await store.get(flags, 'a')).toMatchObject({ version: 5 });
+    // In order: the backend is back before the feed is live again.
+    expect(statuses.map((status) => [status.available, status.feed])).toEqual([
+      [true, 'down'],
+      [true, 'live'],
+      [true, 'down'],
+      [false, 'down'],
+      [true, 'down'],
+      [true, 'live'],
+    ]);
   });
 
   it("a write-back answered after another's newer write was announced is not cached", async () => {

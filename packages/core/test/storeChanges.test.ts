@@ -89,6 +89,18 @@ describe('changes$ and changesOf', () => {
     expect(store.status.feed).toBe('down');
   });
 
+  it('with a cache, keeps listening after the last subscriber leaves, until close', async () => {
+    const { driver, store } = feedStore();
+    expect(store.raw.changeFeed?.events$).toBe(driver.changeFeed.events$);
+    const changes = record<StoreChange>(store.changes$);
+    expect(driver.listeners).toBe(1);
+    changes.subscription.unsubscribe();
+    expect(driver.listeners).toBe(1);
+    expect(store.status.feed).toBe('live');
+    await store.close();
+    expect(driver.listeners).toBe(0);
+  });
+
   it('completes on close, with no event after it', async () => {
     const { store, other } = feedStore();
     const changes = record<StoreChange>(store.changes$);

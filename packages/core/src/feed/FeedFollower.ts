@@ -136,8 +136,14 @@ export class FeedFollower {
     const cameBack = status.available && !this.available;
     this.available = status.available;
     this.updateBypass();
-    if (cameBack && this.resetOwed && this.live && !this.closed) this.requestReset();
+    // Not from inside this status event: the reset publishes events of its own, which later
+    // subscribers would otherwise receive before this one.
+    if (cameBack && this.resetOwed) queueMicrotask(this.retryReset);
   }
+
+  private readonly retryReset = () => {
+    if (this.resetOwed && this.live && !this.closed) this.requestReset();
+  };
 
   private onStopped(): void {
     this.live = false;
