@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StowageError } from '../src/index.js';
 import { drain, feedStore } from './support/feedStore.js';
 import { features, flags, item, segments } from './support/fixtures.js';
 
@@ -128,6 +129,29 @@ describe('the cache and the change feed', () => {
     expect(await store.get(flags, 'a')).toMatchObject({ version: 2, on: true });
     expect(await store.get(flags, 'b')).toMatchObject({ version: 1 });
     expect(driver.calls.get).toBe(2); // x, then a; b was primed
+  });
+
+  it('forgets a key whose write was announced though its answer was lost', async () => {
+    const { driver, store, other } = feedStore();
+    await other.upsert(features, 'a', item('a', 1));
+    await store.get(flags, 'a');
+    const upsert = driver.inner.upsert.bind(driver.inner);
+    driver.inner.upsert = async (kind, key, descriptor) => {
+      await upsert(kind, key, descriptor);
+      driver.emit({
+        type: 'upsert',
+        kind,
+        key,
+        version: descriptor.version,
+        deleted: false,
+        own: true,
+      });
+      throw new StowageError('outcome-unknown', 'the answer was lost');
+    };
+    await expect(store.upsert(flags, { key: 'a', version: 2, on: true })).rejects.toMatchObject({
+      code: 'outcome-unknown',
+    });
+    expect(await store.get(flags, 'a')).toMatchObject({ version: 2 });
   });
 
   it('forgets the kinds of an init whose outcome is unknown', async () => {

@@ -37,7 +37,8 @@ export function engineOf(store: CachingDataStore): CacheEngine | undefined {
  * - `isInitialized()`: true is remembered, false asked again at most once a second.
  *
  * It validates what it is given (it is the outermost layer of a raw user's stack) and calls the
- * engine, which does not validate again.
+ * engine, which does not validate again. It exposes the change feed of the store under it but
+ * does not follow it by itself: `wrapDriver` adds the follower that keeps the cache coherent.
  */
 export class CachingDataStore implements PersistentDataStore {
   /** The TTL in milliseconds: 0 for no cache, `Infinity` for an infinite TTL. */
