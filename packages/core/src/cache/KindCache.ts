@@ -178,11 +178,13 @@ export class KindCache<V> implements EntryOwner {
       }
       throw error;
     }
+    // Before anything that may throw: the write is no longer in flight.
+    const seen = following ? this.writes.endKey(key) : -1;
     const form = this.form;
     const stored = result.applied ? asStored(key, descriptor) : result.current;
     const kept = stored === undefined ? undefined : form.fromDescriptor(key, stored);
     // Another instance's newer write announced before this answer came makes the answer old.
-    const overtaken = following && this.writes.endKey(key) > (stored?.version ?? -1);
+    const overtaken = seen > (stored?.version ?? -1);
     if (!engine.closed) {
       this.overtake(key);
       if (kept !== undefined && this.epoch === epoch && !overtaken && !engine.bypass) {
