@@ -131,6 +131,18 @@ describe('the cache and the change feed', () => {
     expect(driver.calls.get).toBe(2); // x, then a; b was primed
   });
 
+  it("an init does not cache a kind another instance's init replaced while it was in flight", async () => {
+    const { driver, store, other } = feedStore();
+    await store.get(flags, 'x');
+    const release = driver.holdNext('init');
+    const init = store.init([flags.items([{ key: 'a', version: 1, on: false }])]);
+    await drain();
+    await other.init([{ kind: features, items: [['a', item('a', 5, { on: true })]] }]);
+    release();
+    await init;
+    expect(await store.get(flags, 'a')).toMatchObject({ version: 5, on: true });
+  });
+
   it('forgets a key whose write was announced though its answer was lost', async () => {
     const { driver, store, other } = feedStore();
     await other.upsert(features, 'a', item('a', 1));

@@ -156,7 +156,7 @@ export class CacheEngine {
       throw error;
     }
     // Keys another instance wrote while the init was in flight may be newer than its items.
-    const evented = new Map<string, ReadonlySet<string>>();
+    const evented = new Map<string, ReadonlySet<string> | 'kind'>();
     for (const cache of watched ?? []) evented.set(cache.namespace, cache.writes.endInit());
     if (this.closed) return;
     this.knownInitialized = true;
@@ -180,7 +180,7 @@ export class CacheEngine {
 
   private async prime(
     allData: FullDataSet,
-    evented?: ReadonlyMap<string, ReadonlySet<string>>,
+    evented?: ReadonlyMap<string, ReadonlySet<string> | 'kind'>,
   ): Promise<void> {
     // Every kind is emptied at once, before any slice of work lets other calls in, so that no
     // read meanwhile answers from a kind the backend has replaced.
@@ -191,9 +191,12 @@ export class CacheEngine {
       // A kind given twice: the last one is what the backend holds, as a driver stores it.
       if (primed.has(kind.namespace)) cache.forget(false);
       primed.add(kind.namespace);
-      const priming = primeKind(cache, items, evented?.get(kind.namespace));
-      if (priming !== undefined) await priming;
       this.initKinds.add(kind.namespace);
+      const skipped = evented?.get(kind.namespace);
+      // Another init of the kind was announced meanwhile: its items may be newer than these.
+      if (skipped === 'kind') continue;
+      const priming = primeKind(cache, items, skipped);
+      if (priming !== undefined) await priming;
     }
   }
 

@@ -16,6 +16,7 @@ export class WritesInFlight {
   private readonly keys = new Map<string, PendingKey>();
   private inits = 0;
   private evented: Set<string> | undefined = undefined;
+  private kindChanged = false;
 
   /** An upsert of `key` was sent. */
   beginKey(key: string): void {
@@ -43,16 +44,28 @@ export class WritesInFlight {
 
   /** An init of the kind was sent. */
   beginInit(): void {
-    if (this.inits === 0) this.evented = new Set();
+    if (this.inits === 0) {
+      this.evented = new Set();
+      this.kindChanged = false;
+    }
     this.inits += 1;
   }
 
-  /** An init of the kind was answered: the keys the feed reported written meanwhile. */
-  endInit(): ReadonlySet<string> {
-    const evented = this.evented ?? NONE;
+  /**
+   * An init of the kind was answered: the keys the feed reported written meanwhile, or `'kind'`
+   * when another init (or a change of the whole kind) was reported meanwhile, which may have
+   * replaced this one's items.
+   */
+  endInit(): ReadonlySet<string> | 'kind' {
+    const evented = this.kindChanged ? 'kind' : (this.evented ?? NONE);
     this.inits = Math.max(0, this.inits - 1);
     if (this.inits === 0) this.evented = undefined;
     return evented;
+  }
+
+  /** The feed reported the whole kind replaced or changed (not by this instance's own init). */
+  sawKind(): void {
+    if (this.inits > 0) this.kindChanged = true;
   }
 
   /** The feed reported `key` written at `version`. */

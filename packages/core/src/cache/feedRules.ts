@@ -11,7 +11,10 @@ export function applyChange(engine: CacheEngine, event: ChangeEvent): void {
   if (cache === undefined) return;
   if (event.type === 'upsert') applyUpsert(cache, event.key, event.version, event.own === true);
   // This instance's own init primes the cache itself, once it is acknowledged.
-  else if (event.type === 'kind' || event.own !== true) cache.forget(true);
+  else if (event.type === 'kind' || event.own !== true) {
+    cache.writes.sawKind();
+    cache.forget(true);
+  }
 }
 
 /**
