@@ -1,3 +1,4 @@
+import type { ChangeFeed } from '../contract/ChangeFeed.js';
 import type { DataKind } from '../contract/DataKind.js';
 import type {
   FullDataSet,
@@ -36,11 +37,14 @@ export function engineOf(store: CachingDataStore): CacheEngine | undefined {
  * - `isInitialized()`: true is remembered, false asked again at most once a second.
  *
  * It validates what it is given (it is the outermost layer of a raw user's stack) and calls the
- * engine, which does not validate again.
+ * engine, which does not validate again. It exposes the change feed of the store under it but
+ * does not follow it by itself: `wrapDriver` adds the follower that keeps the cache coherent.
  */
 export class CachingDataStore implements PersistentDataStore {
   /** The TTL in milliseconds: 0 for no cache, `Infinity` for an infinite TTL. */
   readonly ttlMs: number;
+  /** The change feed of the store under this one, as it is (the cache does not filter it). */
+  readonly changeFeed?: ChangeFeed;
   private readonly engine: CacheEngine | undefined;
   // TTL 0 only: every call goes through, and close is remembered here.
   private closed = false;
@@ -49,6 +53,7 @@ export class CachingDataStore implements PersistentDataStore {
     private readonly inner: PersistentDataStore,
     options: CachingOptions,
   ) {
+    if (inner.changeFeed !== undefined) this.changeFeed = inner.changeFeed;
     const resolved = resolveCachingOptions(options);
     this.ttlMs = resolved.ttlMs;
     if (resolved.ttlMs > 0) {
