@@ -14,6 +14,7 @@ import { type CachingOptions, resolveCachingOptions } from './CachingOptions.js'
 import { copyDescriptor } from './KeptForm.js';
 import type { KindCache } from './KindCache.js';
 import { descriptorsOf, toDescriptors } from './kindFill.js';
+import { cachedAfterFailure, wholeKindAfterFailure } from './servedDuringOutage.js';
 
 // The engine of each caching store, for the typed store built beside it over the same engine.
 const engines = new WeakMap<CachingDataStore, CacheEngine>();
@@ -95,7 +96,12 @@ export class CachingDataStore implements PersistentDataStore {
   ): Promise<SerializedItemDescriptor | undefined> {
     validateKey(key);
     const read = cache.load(key);
-    await read.promise;
+    try {
+      await read.promise;
+    } catch (error) {
+      const kept = cachedAfterFailure(cache, key, error);
+      return kept === NOT_FOUND ? undefined : cache.form.toDescriptor(key, kept);
+    }
     return read.descriptor === undefined ? undefined : copyDescriptor(read.descriptor);
   }
 
@@ -109,7 +115,12 @@ export class CachingDataStore implements PersistentDataStore {
       return toDescriptors(values, form);
     }
     const read = cache.loadAll();
-    await read.promise;
+    try {
+      await read.promise;
+    } catch (error) {
+      wholeKindAfterFailure(cache, (key, value) => values.set(key, value), error);
+      return toDescriptors(values, form);
+    }
     return descriptorsOf(cache, read);
   }
 

@@ -48,6 +48,11 @@ export function resetAsksBackend(engine: CacheEngine): boolean {
   return engine.infinite && !engine.readOnly && (engine.size > 0 || hasDirty(engine));
 }
 
+/** True when the cache holds nothing: no entry, no write taken while the backend was down. */
+export function isEmpty(engine: CacheEngine): boolean {
+  return engine.size === 0 && !hasDirty(engine);
+}
+
 /** A reset that needs no backend (see {@link resetAsksBackend}): forgets everything. */
 export function forgetForReset(engine: CacheEngine): void {
   if (!engine.closed) engine.forgetAll(true);

@@ -13,6 +13,7 @@ import type { CacheEngine, RecoveryOutcome } from '../cache/CacheEngine.js';
 import {
   applyChange,
   forgetForReset,
+  isEmpty,
   resetAsksBackend,
   resetFromFeed,
 } from '../cache/feedRules.js';
@@ -156,9 +157,16 @@ export class FeedFollower {
       this.resetAgain = true;
       return;
     }
-    // Down until applied, even at once: every reset is seen on the status stream.
-    this.setState('down');
     const engine = this.engine;
+    // A reset that finds the cache empty while the feed is live (the driver's reset right after
+    // live$ turned true, which repeats the one just applied) changes nothing anyone can see; its
+    // epochs are bumped all the same, for the reads in flight.
+    if (this.state === 'live' && (engine === undefined || isEmpty(engine))) {
+      if (engine !== undefined) forgetForReset(engine);
+      return;
+    }
+    // Down until applied, even at once: every reset that may drop something is on the status stream.
+    this.setState('down');
     if (engine === undefined || !resetAsksBackend(engine)) {
       // At once, so that the first operation, which starts the feed, is already cached.
       if (engine !== undefined) forgetForReset(engine);
