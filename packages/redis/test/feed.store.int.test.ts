@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisDriver, type RedisDriverOptions } from '../src/index.js';
 import { adminClient } from './support/adminClient.js';
+import { readOnlyRules } from './support/minimalAcl.js';
 
 // The change feed as applications get it: stores over the Redis driver, each with its own
 // connections and cache, as the instances of a pool run them. Gaps make every instance reset,
@@ -40,17 +41,7 @@ beforeAll(async () => {
         name: 'reader',
         password: 'reader-Secret',
         // The minimal rule of a read-only instance following the feed (packages/redis/README.md).
-        rules: [
-          '~ro:*',
-          'resetchannels',
-          '&ro:$changes',
-          '-@all',
-          '+ping',
-          '+exists',
-          '+hget',
-          '+hgetall',
-          '+ssubscribe',
-        ],
+        rules: readOnlyRules('ro'),
       },
     ],
   });
@@ -115,6 +106,22 @@ function feedStates(statuses: ReadonlyArray<StoreStatus>, from: number): string[
   return states;
 }
 
+/** Waits until every instance has reported its feed down since `marks` and is live again. */
+async function everyInstanceReset(
+  pool: ReadonlyArray<{ store: DataStore; statuses: StoreStatus[] }>,
+  marks: ReadonlyArray<number>,
+) {
+  await until(
+    () =>
+      pool.every(
+        ({ store, statuses }, i) =>
+          store.status.feed === 'live' && feedStates(statuses, marks[i]!).includes('down'),
+      ),
+    RECOVERY_MS,
+    'every instance reset',
+  );
+}
+
 describe('a pool of cached instances over one Redis', () => {
   it('converges after every subscriber is killed, each instance reporting its reset, and never serves a stale value while its feed is down', async () => {
     const pool = ['a', 'b', 'c'].map(() => instance('gap-kill'));
@@ -163,15 +170,7 @@ describe('a pool of cached instances over one Redis', () => {
     const marks = pool.map(({ statuses }) => statuses.length);
 
     await server.restart(); // nothing persisted: the server comes back empty
-    await until(
-      () =>
-        pool.every(
-          ({ store, statuses }, i) =>
-            store.status.feed === 'live' && feedStates(statuses, marks[i]!).includes('down'),
-        ),
-      RECOVERY_MS,
-      'every instance reset',
-    );
+    await everyInstanceReset(pool, marks);
     // The source held the whole kind of its init: written back, marker included.
     await until(
       async () => (await admin.exists('gap-empty:$inited')) === 1,
@@ -205,15 +204,7 @@ describe('a pool of cached instances over one Redis', () => {
 
     await admin.save();
     await server.restart();
-    await until(
-      () =>
-        pool.every(
-          ({ store, statuses }, i) =>
-            store.status.feed === 'live' && feedStates(statuses, marks[i]!).includes('down'),
-        ),
-      RECOVERY_MS,
-      'every instance reset',
-    );
+    await everyInstanceReset(pool, marks);
     await writer!.upsert(flags, flag('f', 2));
     await converged(readers, 'f', 2);
     // Not waited for above: the readers' caches take it from the feed, within the bound.
