@@ -1,4 +1,4 @@
-import { StoreErrorCode, StowageError } from '@stowage/core';
+import { type DataStore, StoreErrorCode, StowageError } from '@stowage/core';
 import type { ChangeEvent } from '@stowage/core/driver';
 import { type RedisCluster, startCluster } from '@stowage/testing';
 import { Cluster } from 'ioredis';
@@ -11,6 +11,7 @@ import { primaries, storeSlot } from './support/clusterFaults.js';
 import { type FeedRecorder, isReset, recordFeed, upsertOf } from './support/feedRecorder.js';
 import { features, item, segments } from './support/items.js';
 import { SCRIPT_COMMANDS } from './support/minimalAcl.js';
+import { poolAfterGap, poolBeforeGap } from './support/pool.js';
 import { clusterAdmin } from './support/topologyServers.js';
 
 // The feed in a cluster: the channel is in the store's slot (SPUBLISH from a script to another
@@ -24,25 +25,28 @@ const FAILOVER_BOUND_MS = 30_000;
 
 let cluster: RedisCluster;
 const stores: RedisDataStore[] = [];
+/** The cached stores of the pool checks. */
+const opened: DataStore[] = [];
 
 beforeAll(async () => {
   cluster = await startCluster();
 });
 
 afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
+  await Promise.all([...stores, ...opened].map((store) => store.close()));
   await cluster?.stop();
 });
 
+const clusterOptions = (prefix: string): RedisDriverOptions => ({
+  mode: 'cluster',
+  nodes: cluster.startupNodes.map(({ host, port }) => ({ host, port })),
+  prefix,
+  connectTimeoutMs: CONNECT_TIMEOUT_MS,
+  commandTimeoutMs: COMMAND_TIMEOUT_MS,
+});
+
 function open(prefix: string, options: RedisDriverOptions = {}): RedisDataStore {
-  const store = createRedisDriver({
-    mode: 'cluster',
-    nodes: cluster.startupNodes.map(({ host, port }) => ({ host, port })),
-    prefix,
-    connectTimeoutMs: CONNECT_TIMEOUT_MS,
-    commandTimeoutMs: COMMAND_TIMEOUT_MS,
-    ...options,
-  });
+  const store = createRedisDriver({ ...clusterOptions(prefix), ...options });
   stores.push(store);
   return store;
 }
@@ -154,9 +158,11 @@ it("the channel is in the slot of the store's keys (CLUSTER KEYSLOT), and its me
   }
 });
 
-it("a live reshard of the store's slot: live false, then a reset and events from the new owner", async () => {
+it("a live reshard of the store's slot: live false, then a reset and events from the new owner; a pool of cached stores converges", async () => {
   const prefix = 'feed-reshard';
   const slot = storeSlot(cluster, prefix);
+  // The pool's prefix has the same hash tag: its store lives in the slot that moves.
+  const { pool, before } = await poolBeforeGap(opened, clusterOptions('{feed-reshard}:pool'));
   const source = await cluster.primaryForSlot(slot);
   const destination = (await primaries(cluster)).find((node) => node.port !== source.port);
   if (destination === undefined) throw new Error('no other primary');
@@ -171,6 +177,7 @@ it("a live reshard of the store's slot: live false, then a reset and events from
   expect((await cluster.primaryForSlot(slot)).port).toBe(destination.port);
   await expectRecovery(feed, writer, liveBefore, 'the reshard');
   feed.stop();
+  await poolAfterGap(pool, before);
 });
 
 it('ioredis 6 facts the feed relies on: after a reshard, a sharded subscriber follows the slot by itself and says so only by subscribersReady', async () => {
@@ -278,10 +285,11 @@ it("the subscriber connection killed on the slot's primary (CLIENT KILL TYPE pub
 });
 
 // Last: the killed node comes back as a replica.
-it("kill -9 of the store's slot primary (a failover of its shard): live false, then a reset and events from the promoted replica", async () => {
+it("kill -9 of the store's slot primary (a failover of its shard): live false, then a reset and events from the promoted replica; a pool of cached stores converges", async () => {
   await cluster.waitForClusterOk();
   const prefix = 'feed-failover';
   const slot = storeSlot(cluster, prefix);
+  const { pool, before } = await poolBeforeGap(opened, clusterOptions('{feed-failover}:pool'));
   const writer = open(prefix);
   const reader = open(prefix);
   const feed = recordFeed(reader.changeFeed);
@@ -294,6 +302,7 @@ it("kill -9 of the store's slot primary (a failover of its shard): live false, t
   try {
     await expectRecovery(feed, writer, liveBefore, 'the failover');
     expect((await cluster.primaryForSlot(slot)).port).not.toBe(victim.port);
+    await poolAfterGap(pool, before);
   } finally {
     await victim.restart();
   }

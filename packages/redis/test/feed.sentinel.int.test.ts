@@ -1,3 +1,4 @@
+import type { DataStore } from '@stowage/core';
 import type { ChangeEvent } from '@stowage/core/driver';
 import { type SentinelGroup, startSentinelGroup } from '@stowage/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { createRedisDriver, type RedisDataStore, type RedisDriverOptions } from 
 import { isReset, recordFeed, upsertOf } from './support/feedRecorder.js';
 import { features, item, segments } from './support/items.js';
 import { waitForReplicaInSync } from './support/nodeState.js';
+import { poolAfterGap, poolBeforeGap } from './support/pool.js';
 
 // The feed behind Sentinel: writes announced on the primary (also with WAIT for a replica), and a
 // kill -9 of the primary: the subscriber follows the sentinels to the new primary, with a reset,
@@ -17,6 +19,8 @@ const FAILOVER_BOUND_MS = 30_000;
 
 let group: SentinelGroup;
 const stores: RedisDataStore[] = [];
+/** The cached stores of the pool checks. */
+const opened: DataStore[] = [];
 
 beforeAll(async () => {
   group = await startSentinelGroup();
@@ -24,13 +28,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
+  await Promise.all([...stores, ...opened].map((store) => store.close()));
   await group?.stop();
 });
 
+const sentinelUrl = () =>
+  `redis+sentinel://${group.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}/${group.name}`;
+
 function open(prefix: string, options: RedisDriverOptions = {}): RedisDataStore {
   const store = createRedisDriver({
-    url: `redis+sentinel://${group.sentinels.map((s) => `${s.host}:${s.port}`).join(',')}/${group.name}`,
+    url: sentinelUrl(),
     prefix,
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
     commandTimeoutMs: COMMAND_TIMEOUT_MS,
@@ -81,7 +88,13 @@ for (const [name, options] of [
 }
 
 // Last: the kill leaves the group with one replica fewer.
-it('kill -9 of the primary: live false, then a reset and events from the new primary', async () => {
+it('kill -9 of the primary: live false, then a reset and events from the new primary; a pool of cached stores converges', async () => {
+  const { pool, before } = await poolBeforeGap(opened, {
+    url: sentinelUrl(),
+    prefix: 'sentinel-pool',
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    commandTimeoutMs: COMMAND_TIMEOUT_MS,
+  });
   const writer = open('sentinel-failover');
   const reader = open('sentinel-failover');
   const feed = recordFeed(reader.changeFeed);
@@ -125,4 +138,5 @@ it('kill -9 of the primary: live false, then a reset and events from the new pri
     `the write on the new primary ${promoted.port}`,
   );
   feed.stop();
+  await poolAfterGap(pool, before);
 });

@@ -1,32 +1,32 @@
 import type { LDClientContext, LDFeatureStore } from '@launchdarkly/node-server-sdk';
 import { RedisFeatureStore } from '@launchdarkly/node-server-sdk-redis';
-import {
-  type DataStore,
-  defineKind,
-  type StoreStatus,
-  type VersionedItem,
-  type WrapDriverOptions,
-  wrapDriver,
-} from '@stowage/core';
+import type { DataStore, WrapDriverOptions } from '@stowage/core';
 import { type RedisServer, startRedisServer } from '@stowage/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisDriver, type RedisDriverOptions } from '../src/index.js';
+import type { RedisDriverOptions } from '../src/index.js';
 import { adminClient } from './support/adminClient.js';
 import { readOnlyRules } from './support/minimalAcl.js';
+import {
+  allLive,
+  converged,
+  everyInstanceReset,
+  feedStates,
+  flag,
+  flags,
+  marks,
+  openInstance,
+  type PoolInstance,
+  RECOVERY_MS,
+  until,
+  versionOf,
+} from './support/pool.js';
 
 // The change feed as applications get it: stores over the Redis driver, each with its own
 // connections and cache, as the instances of a pool run them. Gaps make every instance reset,
 // say so on its status stream, and converge; a foreign write is seen at once with tracking and
 // after the TTL without; a read-only instance sends no write and stays coherent.
 
-interface Flag extends VersionedItem {
-  readonly on: boolean;
-}
-const flags = defineKind<Flag>('features');
-
-/** How long an instance may take to reconnect and apply its reset (a restart included). */
-const RECOVERY_MS = 15_000;
 /** How long a write may take to reach another instance's cache on loopback, on a busy machine. */
 const PROPAGATION_MS = 1000;
 
@@ -57,68 +57,23 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** One instance of the pool: a store of its own over a driver of its own, its statuses kept. */
+/** One instance of the pool on the test's server. */
 function instance(
   prefix: string,
   options: Partial<RedisDriverOptions> = {},
-  wrap: WrapDriverOptions = { cache: { ttl: 'infinite' } },
-): { store: DataStore; statuses: StoreStatus[] } {
-  const driver = createRedisDriver({
-    host: server.host,
-    port: server.port,
-    prefix,
-    connectTimeoutMs: 2000,
-    commandTimeoutMs: 1000,
-    ...options,
-  } as RedisDriverOptions);
-  const store = wrapDriver(driver, { status: { pollIntervalMs: 100 }, ...wrap });
-  opened.push(store);
-  const statuses: StoreStatus[] = [];
-  store.status$.subscribe((status) => statuses.push(status));
-  return { store, statuses };
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-const flag = (key: string, version: number, on = false): Flag => ({ key, version, on });
-
-async function versionOf(store: DataStore, key: string): Promise<number | undefined> {
-  return (await store.get(flags, key))?.version;
-}
-
-/** Waits until every instance's read of `key` answers `version` (its cache is coherent). */
-async function converged(stores: ReadonlyArray<DataStore>, key: string, version: number) {
-  for (const store of stores) {
-    await until(async () => (await versionOf(store, key)) === version, RECOVERY_MS, key);
-  }
-}
-
-/** The feed states an instance reported from `from` on (repeats removed). */
-function feedStates(statuses: ReadonlyArray<StoreStatus>, from: number): string[] {
-  const states: string[] = [];
-  for (const { feed } of statuses.slice(from)) if (states.at(-1) !== feed) states.push(feed);
-  return states;
-}
-
-/** Waits until every instance has reported its feed down since `marks` and is live again. */
-async function everyInstanceReset(
-  pool: ReadonlyArray<{ store: DataStore; statuses: StoreStatus[] }>,
-  marks: ReadonlyArray<number>,
-) {
-  await until(
-    () =>
-      pool.every(
-        ({ store, statuses }, i) =>
-          store.status.feed === 'live' && feedStates(statuses, marks[i]!).includes('down'),
-      ),
-    RECOVERY_MS,
-    'every instance reset',
+  wrap?: WrapDriverOptions,
+): PoolInstance {
+  return openInstance(
+    opened,
+    {
+      host: server.host,
+      port: server.port,
+      prefix,
+      connectTimeoutMs: 2000,
+      commandTimeoutMs: 1000,
+      ...options,
+    } as RedisDriverOptions,
+    wrap,
   );
 }
 
@@ -128,8 +83,8 @@ describe('a pool of cached instances over one Redis', () => {
     const [writer, ...readers] = pool.map(({ store }) => store);
     await writer!.init([flags.items([flag('f', 1)])]);
     for (const { store } of pool) expect(await versionOf(store, 'f')).toBe(1);
-    await until(() => pool.every(({ store }) => store.status.feed === 'live'), RECOVERY_MS, 'live');
-    const marks = pool.map(({ statuses }) => statuses.length);
+    await allLive(pool);
+    const before = marks(pool);
 
     await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     // Written while the subscribers reconnect: its announcement may reach nobody.
@@ -142,7 +97,7 @@ describe('a pool of cached instances over one Redis', () => {
           if (reader.status.feed === 'down') readsWhileDown.push((await versionOf(reader, 'f'))!);
         }
         return pool.every(
-          ({ statuses }, i) => feedStates(statuses, marks[i]!).join() === 'down,live',
+          ({ statuses }, i) => feedStates(statuses, before[i]!).join() === 'down,live',
         );
       },
       RECOVERY_MS,
@@ -163,14 +118,14 @@ describe('a pool of cached instances over one Redis', () => {
     // The feed first: what the cache holds before it is live is dropped by its first reset (it
     // may have missed writes), and then the source could not vouch for the data set.
     for (const { store } of pool) expect(await store.isInitialized()).toBe(false);
-    await until(() => pool.every(({ store }) => store.status.feed === 'live'), RECOVERY_MS, 'live');
+    await allLive(pool);
     await source!.init([flags.items([flag('f', 1), flag('g', 1)])]);
     await source!.upsert(flags, flag('f', 3));
     for (const reader of readers) expect(await versionOf(reader, 'f')).toBe(3);
-    const marks = pool.map(({ statuses }) => statuses.length);
+    const before = marks(pool);
 
     await server.restart(); // nothing persisted: the server comes back empty
-    await everyInstanceReset(pool, marks);
+    await everyInstanceReset(pool, before);
     // The source held the whole kind of its init: written back, marker included.
     await until(
       async () => (await admin.exists('gap-empty:$inited')) === 1,
@@ -199,12 +154,12 @@ describe('a pool of cached instances over one Redis', () => {
     const [writer, ...readers] = pool.map(({ store }) => store);
     await writer!.init([flags.items([flag('f', 1)])]);
     for (const reader of readers) expect(await versionOf(reader, 'f')).toBe(1);
-    await until(() => pool.every(({ store }) => store.status.feed === 'live'), RECOVERY_MS, 'live');
-    const marks = pool.map(({ statuses }) => statuses.length);
+    await allLive(pool);
+    const before = marks(pool);
 
     await admin.save();
     await server.restart();
-    await everyInstanceReset(pool, marks);
+    await everyInstanceReset(pool, before);
     await writer!.upsert(flags, flag('f', 2));
     await converged(readers, 'f', 2);
     // Not waited for above: the readers' caches take it from the feed, within the bound.
