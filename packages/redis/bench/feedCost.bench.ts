@@ -1,0 +1,179 @@
+import { cpus } from 'node:os';
+import { type DataStore, type WrapDriverOptions, wrapDriver } from '@stowage/core';
+import { createRedisDriver } from '@stowage/redis';
+import { Cluster } from 'ioredis';
+import { expect, it } from 'vitest';
+import { COMPARE_AND_SET_LUA } from '../src/upsert/compareAndSetScript.js';
+import { flags, waitForLiveFeed } from './feedProbe.js';
+import { body, cell, compare, n, pin, RUNS } from './fixtures.js';
+import { measure, type Sample } from './measure.js';
+import { type BenchMode, type Deployment, loadScript, pinned, selectedModes } from './modes.js';
+
+// What announcing every write costs an upsert, at 100 in flight over 1,000 keys. Two pairs, each
+// measured in the same run with alternating rounds (medians of RUNS):
+// - raw ioredis, EVALSHA of the driver's compare-and-set script with its SPUBLISH line vs the same
+//   script without it (the server-side cost of the publish; one sharded subscriber listens, as the
+//   writer's own feed does, and must receive every applied write);
+// - Stowage's typed store (infinite TTL) with its feed followed (the writer receives and applies
+//   its own events) vs the same store with `feed: 'off'`. The driver publishes in both: other
+//   instances need the announcements whatever this one does with them.
+// Target: at least 0.9x for both. Per mode (BENCH_MODES).
+
+const IN_FLIGHT = 100;
+const KEYS = 1000;
+const PUBLISH_LINE = /^.*\bSPUBLISH\b.*$/gm;
+
+/**
+ * The script with and without its publish. Before the driver announced its writes, the publish is
+ * added here (channel ARGV[4], message ARGV[5]) so that the pair can be measured at all.
+ */
+function scriptPair(): { readonly withPublish: string; readonly withoutPublish: string } {
+  if (/\bSPUBLISH\b/.test(COMPARE_AND_SET_LUA)) {
+    return {
+      withPublish: COMPARE_AND_SET_LUA,
+      withoutPublish: COMPARE_AND_SET_LUA.replace(PUBLISH_LINE, ''),
+    };
+  }
+  const withPublish = COMPARE_AND_SET_LUA.replace(
+    /\nreturn 1\n\s*$/,
+    "\nredis.call('SPUBLISH', ARGV[4], ARGV[5])\nreturn 1\n",
+  );
+  expect(withPublish).not.toBe(COMPARE_AND_SET_LUA);
+  return { withPublish, withoutPublish: COMPARE_AND_SET_LUA };
+}
+
+/** The announcement the driver sends for an upsert (see the driver's feed message format). */
+const message = (namespace: string, key: string, version: number) =>
+  JSON.stringify({ t: 'u', o: 'raw-bench', n: namespace, k: key, v: version, d: false });
+
+/** A raw sharded subscriber of `channel` counting what it receives. */
+async function countingSubscriber(deployment: Deployment, channel: string) {
+  const { storeOptions } = deployment;
+  const client =
+    storeOptions.mode === 'cluster'
+      ? new Cluster([...(storeOptions.nodes ?? [])], { shardedSubscribers: true })
+      : deployment.createRaw();
+  let received = 0;
+  client.on('smessage', () => {
+    received++;
+  });
+  await client.ssubscribe(channel);
+  return { received: () => received, close: () => client.disconnect() };
+}
+
+/** A typed store with an infinite TTL over its own driver, its feed followed or `'off'`. */
+function instance(deployment: Deployment, prefix: string, feed: 'on' | 'off'): DataStore {
+  // The feed switch of the core options (`feed`, `STOWAGE_FEED`).
+  const options: WrapDriverOptions & { readonly feed?: 'on' | 'off' } = {
+    cache: { ttl: 'infinite' },
+    feed,
+  };
+  return wrapDriver(createRedisDriver({ ...deployment.storeOptions, prefix }), options);
+}
+
+async function benchmark(mode: BenchMode): Promise<void> {
+  const deployment = await mode.start();
+  const isPinned = cpus().length >= 2 && pinned(deployment, pin);
+  const raw = deployment.createRaw();
+  const rawHash = `${deployment.rawPrefix('cost-raw')}:${flags.namespace}`;
+  const channel = `${deployment.rawPrefix('cost-raw')}:$changes`;
+  const subscriber = await countingSubscriber(deployment, channel);
+  const followed = instance(deployment, 'cost-on', 'on');
+  const unfollowed = instance(deployment, 'cost-off', 'off');
+  const rows: string[] = [];
+  const report = (name: string, subject: Sample, baseline: Sample) => {
+    const ratio = subject.opsPerSecond / baseline.opsPerSecond;
+    rows.push(
+      `| ${name} | ${cell(subject)} | ${cell(baseline)} | **${ratio.toFixed(2)}x** | ≥ 0.9x |`,
+    );
+  };
+  try {
+    const { withPublish, withoutPublish } = scriptPair();
+    const [shaWith, shaWithout] = [
+      await loadScript(raw, withPublish),
+      await loadScript(raw, withoutPublish),
+    ];
+    await waitForLiveFeed(followed);
+    expect(unfollowed.status.feed).toBe('off');
+    const count = n(40_000);
+    const keyAt = (i: number) => `flag-${String(i % KEYS).padStart(4, '0')}`;
+    let version = 1;
+    const next = () => {
+      const base = version;
+      version += count;
+      return base;
+    };
+    let published = 0;
+    const rawRun = (sha: string, publish: boolean) => () => {
+      const base = next();
+      if (publish) published += count;
+      return measure(count, IN_FLIGHT, (i) => {
+        const key = keyAt(i);
+        const v = base + i;
+        return raw.evalsha(
+          sha,
+          1,
+          rawHash,
+          key,
+          body(key, v),
+          String(v),
+          channel,
+          message(flags.namespace, key, v),
+        );
+      });
+    };
+    const storeRun = (store: DataStore) => () => {
+      const base = next();
+      return measure(count, IN_FLIGHT, async (i) => {
+        const key = keyAt(i);
+        const result = await store.upsert(flags, { key, version: base + i, on: i % 2 === 0 });
+        if (!result.applied) throw new Error(`upsert of ${key} at ${base + i} rejected`);
+      });
+    };
+    const contenders = [
+      rawRun(shaWith, true),
+      rawRun(shaWithout, false),
+      storeRun(followed),
+      storeRun(unfollowed),
+    ];
+    // One untimed round each first, so that every contender is measured after the JIT compiled it.
+    for (const contender of contenders) await contender();
+    const [rawWith, rawWithout, on, off] = (await compare(contenders)) as Sample[];
+    report('raw script, SPUBLISH vs none', rawWith!, rawWithout!);
+    report('Stowage upsert, feed followed vs off', on!, off!);
+    // Every publish reached the subscriber: the channel is in the keys' slot.
+    const deadline = Date.now() + 5_000;
+    while (subscriber.received() < published && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(subscriber.received()).toBe(published);
+    expect(followed.status.feed).toBe('live');
+  } finally {
+    await Promise.all([followed.close(), unfollowed.close()]);
+    subscriber.close();
+    raw.disconnect();
+    await deployment.stop();
+  }
+
+  console.log(
+    [
+      '',
+      `### change-feed cost on upsert, ${mode.name}: ${mode.description}`,
+      '',
+      `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, ${new Date().toISOString().slice(0, 10)}`,
+      isPinned
+        ? 'client pinned to CPU 0, every server process to CPU 1 (taskset -a -pc)'
+        : 'NOT pinned (taskset missing or a single CPU)',
+      `${RUNS} alternating runs, medians; ${IN_FLIGHT} in flight over ${KEYS} keys; cells: ops/s (p50 ms / p99 ms)`,
+      '',
+      '| operation | with the feed | without | ratio | target |',
+      '|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+}
+
+for (const mode of selectedModes()) {
+  it(`benchmarks the change feed's cost on upsert: ${mode.name}`, () => benchmark(mode));
+}

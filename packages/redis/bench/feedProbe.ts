@@ -1,0 +1,168 @@
+import { type DataStore, defineKind, type VersionedItem, wrapDriver } from '@stowage/core';
+import { createRedisDriver, type RedisDriverOptions } from '@stowage/redis';
+
+// What the propagation benchmark runs in every process that holds instances: opening an instance
+// the way an application in a pool does, and following one instance's view of a paced stream of
+// writes. Imported by the benchmark and by the reader processes it forks (which load it without
+// vitest), so it imports nothing but the built packages.
+
+/** A flag-like item; the benchmark writes `{ key, version, on }`. */
+export interface Flag extends VersionedItem {
+  readonly on: boolean;
+}
+
+/** The one kind the propagation benchmark writes. */
+export const flags = defineKind<Flag>('features');
+
+/** Milliseconds since the epoch, sub-millisecond, comparable across processes of one machine. */
+export const wallNow = (): number => performance.timeOrigin + performance.now();
+
+/** The key of the `index`-th write of a run over `keyCount` keys (round robin). */
+export const keyOf = (index: number, keyCount: number): string =>
+  `flag-${String(index % keyCount).padStart(4, '0')}`;
+
+/** One application instance: its own driver (own connections) and a cache with an infinite TTL. */
+export function openInstance(
+  storeOptions: Omit<RedisDriverOptions, 'prefix'>,
+  prefix: string,
+): DataStore {
+  return wrapDriver(createRedisDriver({ ...storeOptions, prefix }), {
+    cache: { ttl: 'infinite' },
+  });
+}
+
+/** Resolves once `store.status.feed` is `live`; rejects after `timeoutMs` saying what it was. */
+export function waitForLiveFeed(store: DataStore, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let last = store.status.feed;
+    const timer = setTimeout(() => {
+      subscription.unsubscribe();
+      reject(new Error(`the change feed is '${last}', not 'live', after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const subscription = store.status$.subscribe((status) => {
+      last = status.feed;
+      if (status.feed !== 'live') return;
+      clearTimeout(timer);
+      // Unsubscribing inside the replayed first emission: leave that turn first.
+      queueMicrotask(() => subscription.unsubscribe());
+      resolve();
+    });
+  });
+}
+
+/** Stores `keyCount` flags at version 1 through `writer`'s `init`; their keys. */
+export async function seed(writer: DataStore, keyCount: number): Promise<string[]> {
+  const list = Array.from({ length: keyCount }, (_, i) => ({
+    key: keyOf(i, keyCount),
+    version: 1,
+    on: false,
+  }));
+  await writer.init([flags.items(list)]);
+  return list.map((item) => item.key);
+}
+
+/** Reads every key once, so that each instance's cache holds the whole run's keys. */
+export async function warm(store: DataStore, keyCount: number): Promise<void> {
+  await Promise.all(
+    Array.from({ length: keyCount }, (_, i) => store.get(flags, keyOf(i, keyCount))),
+  );
+}
+
+/** A paced run: versions `firstVersion` ... `firstVersion + total - 1`, key round robin. */
+export interface RunShape {
+  readonly firstVersion: number;
+  readonly total: number;
+  readonly keyCount: number;
+}
+
+/** One instance's view of a run, as {@link follow} records it. */
+export interface Follower {
+  /** Per write index: when a `get` of this instance first answered that version or a later one; NaN if never. */
+  readonly seenAt: Float64Array;
+  /** `get`s after an upsert event that still answered an older version (retried). */
+  readonly staleReads: () => number;
+  /** `reset` events received. */
+  readonly resets: () => number;
+  /** Writes not yet seen. */
+  readonly missing: () => number;
+  stop(): void;
+}
+
+/** How long a follower keeps re-reading a key whose event it received but whose `get` is older. */
+const GIVE_UP_MS = 2_000;
+
+/**
+ * Follows `store` through a run: on each upsert event of `flags` (the application's `changesOf`,
+ * which the cache also follows), `get`s the key until it answers the event's version or later and
+ * records when. What the time measures is thus "the cached `get` of this instance returns the new
+ * version", with the event as the cue to look (no polling of unchanged keys). A `get` that still
+ * answers an older version is retried (counted as stale) on the next turn, then every millisecond.
+ */
+export function follow(store: DataStore, shape: RunShape): Follower {
+  const seenAt = new Float64Array(shape.total).fill(Number.NaN);
+  let missing = shape.total;
+  let staleReads = 0;
+  let resets = 0;
+  const confirm = async (key: string, version: number, index: number) => {
+    const started = wallNow();
+    for (let attempt = 0; wallNow() - started < GIVE_UP_MS; attempt++) {
+      const item = await store.get(flags, key);
+      if (item !== undefined && item.version >= version) {
+        if (Number.isNaN(seenAt[index] as number)) {
+          seenAt[index] = wallNow();
+          missing--;
+        }
+        return;
+      }
+      staleReads++;
+      await new Promise((resolve) =>
+        attempt === 0 ? setImmediate(resolve) : setTimeout(resolve, 1),
+      );
+    }
+  };
+  const subscription = store.changesOf(flags).subscribe((change) => {
+    if (change.type === 'reset') resets++;
+    if (change.type !== 'upsert') return;
+    const index = change.version - shape.firstVersion;
+    if (index < 0 || index >= shape.total) return;
+    void confirm(change.key, change.version, index);
+  });
+  return {
+    seenAt,
+    staleReads: () => staleReads,
+    resets: () => resets,
+    missing: () => missing,
+    stop: () => subscription.unsubscribe(),
+  };
+}
+
+/** Resolves once every follower has seen every write, or after `timeoutMs`, whichever is first. */
+export async function drained(
+  followers: ReadonlyArray<Follower>,
+  timeoutMs: number,
+): Promise<void> {
+  const started = wallNow();
+  while (followers.some((f) => f.missing() > 0) && wallNow() - started < timeoutMs) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** What a process of reader instances reports after a run (see `feedReader.ts`). */
+export interface ReaderReport {
+  readonly type: 'result';
+  /** Per instance, per write index: the wall time it was seen, or null (JSON has no NaN). */
+  readonly seenAt: ReadonlyArray<ReadonlyArray<number | null>>;
+  readonly staleReads: number;
+  readonly resets: number;
+}
+
+/** What the benchmark sends a reader process: open instances, follow a run, report. */
+export type ReaderCommand =
+  | {
+      readonly type: 'start';
+      readonly storeOptions: Omit<RedisDriverOptions, 'prefix'>;
+      readonly prefix: string;
+      readonly instances: number;
+      readonly shape: RunShape;
+    }
+  | { readonly type: 'finish'; readonly drainMs: number };

@@ -1,0 +1,108 @@
+import { cpus } from 'node:os';
+import { type DataStore, wrapDriver } from '@stowage/core';
+import { createRedisDriver } from '@stowage/redis';
+import { expect, it } from 'vitest';
+import { flags, keyOf, openInstance, seed, waitForLiveFeed, warm } from './feedProbe.js';
+import { cell, compare, n, pin, RUNS } from './fixtures.js';
+import { measure, type Sample } from './measure.js';
+import { type BenchMode, pinned, selectedModes } from './modes.js';
+
+// A read-mostly pool: 95% reads over 1,000 keys on one instance, 5% writes by another instance
+// (its own driver and connections) to the same keys. The reading instance has an infinite-TTL
+// cache kept coherent by the change feed (each write drops or replaces exactly its key, so the
+// next read of that key misses once) vs the same instance without a cache (TTL 0, every read a
+// round trip). Throughput of the whole mix, reads and writes together, at 1 and 100 in flight;
+// medians of RUNS alternating runs. Target: at least 10x. After the runs the cached instance must
+// answer what the server holds for every key. Per mode (BENCH_MODES).
+
+const KEYS = 1000;
+/** One operation in WRITE_EVERY is a write by the other instance. */
+const WRITE_EVERY = 20;
+
+async function benchmark(mode: BenchMode): Promise<void> {
+  const deployment = await mode.start();
+  const isPinned = cpus().length >= 2 && pinned(deployment, pin);
+  const prefix = 'reads';
+  const writer = openInstance(deployment.storeOptions, prefix);
+  const cached = openInstance(deployment.storeOptions, prefix);
+  const uncached: DataStore = wrapDriver(
+    createRedisDriver({ ...deployment.storeOptions, prefix }),
+    { cache: { ttl: 0 } },
+  );
+  const rows: string[] = [];
+  try {
+    const keys = await seed(writer, KEYS);
+    await Promise.all([writer, cached].map((store) => waitForLiveFeed(store)));
+    await warm(cached, KEYS);
+    // Keys spread over the whole set; writes always newer than anything written before.
+    const keyAt = (i: number) => keyOf((i * 7919) % KEYS, KEYS);
+    let version = 1;
+    const mix = (reader: DataStore, count: number, inFlight: number) => () => {
+      const base = version;
+      version += count;
+      return measure(count, inFlight, (i) =>
+        i % WRITE_EVERY === WRITE_EVERY - 1
+          ? writer.upsert(flags, { key: keyAt(i), version: base + i, on: i % 2 === 0 })
+          : reader.get(flags, keyAt(i)),
+      );
+    };
+    for (const [count, inFlight] of [
+      [n(20_000), 1],
+      [n(100_000), 100],
+    ] as const) {
+      const contenders = [mix(cached, count, inFlight), mix(uncached, count, inFlight)];
+      for (const contender of contenders) await contender();
+      const [withCache, without] = (await compare(contenders)) as Sample[];
+      const ratio = withCache!.opsPerSecond / without!.opsPerSecond;
+      rows.push(
+        `| 95% reads, 5% writes elsewhere, ${inFlight} in flight | ${cell(withCache!)} | ${cell(without!)} | **${ratio.toFixed(1)}x** | ≥ 10x |`,
+      );
+    }
+    // The feed drained: the cached view is the server's, key by key.
+    const server = createRedisDriver({ ...deployment.storeOptions, prefix });
+    try {
+      const deadline = Date.now() + 5_000;
+      let behind: string[] = [];
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        behind = [];
+        for (const key of keys) {
+          const [mine, theirs] = await Promise.all([
+            cached.get(flags, key),
+            server.get(flags, key),
+          ]);
+          if (mine?.version !== theirs?.version) behind.push(key);
+        }
+      } while (behind.length > 0 && Date.now() < deadline);
+      expect(behind, 'keys whose cached version is not the server’s').toEqual([]);
+    } finally {
+      await server.close();
+    }
+    expect(cached.status.feed).toBe('live');
+  } finally {
+    await Promise.all([writer.close(), cached.close(), uncached.close()]);
+    await deployment.stop();
+  }
+
+  console.log(
+    [
+      '',
+      `### read-mostly pool with the change feed, ${mode.name}: ${mode.description}`,
+      '',
+      `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, ${new Date().toISOString().slice(0, 10)}`,
+      isPinned
+        ? 'client pinned to CPU 0, every server process to CPU 1 (taskset -a -pc)'
+        : 'NOT pinned (taskset missing or a single CPU)',
+      `${RUNS} alternating runs, medians; ${KEYS} keys; cells: ops/s of the whole mix (p50 ms / p99 ms)`,
+      '',
+      '| workload | infinite TTL + feed | no cache (TTL 0) | ratio | target |',
+      '|---|---|---|---|---|',
+      ...rows,
+      '',
+    ].join('\n'),
+  );
+}
+
+for (const mode of selectedModes()) {
+  it(`benchmarks a read-mostly pool with the change feed: ${mode.name}`, () => benchmark(mode));
+}
