@@ -79,6 +79,8 @@ export interface RunShape {
 export interface Follower {
   /** Per write index: when a `get` of this instance first answered that version or a later one; NaN if never. */
   readonly seenAt: Float64Array;
+  /** Per write index: when its upsert event reached the application's `changesOf`; NaN if never. */
+  readonly eventAt: Float64Array;
   /** `get`s after an upsert event that still answered an older version (retried). */
   readonly staleReads: () => number;
   /** `reset` events received. */
@@ -100,6 +102,7 @@ const GIVE_UP_MS = 2_000;
  */
 export function follow(store: DataStore, shape: RunShape): Follower {
   const seenAt = new Float64Array(shape.total).fill(Number.NaN);
+  const eventAt = new Float64Array(shape.total).fill(Number.NaN);
   let missing = shape.total;
   let staleReads = 0;
   let resets = 0;
@@ -125,10 +128,12 @@ export function follow(store: DataStore, shape: RunShape): Follower {
     if (change.type !== 'upsert') return;
     const index = change.version - shape.firstVersion;
     if (index < 0 || index >= shape.total) return;
+    if (Number.isNaN(eventAt[index] as number)) eventAt[index] = wallNow();
     void confirm(change.key, change.version, index);
   });
   return {
     seenAt,
+    eventAt,
     staleReads: () => staleReads,
     resets: () => resets,
     missing: () => missing,
@@ -152,8 +157,24 @@ export interface ReaderReport {
   readonly type: 'result';
   /** Per instance, per write index: the wall time it was seen, or null (JSON has no NaN). */
   readonly seenAt: ReadonlyArray<ReadonlyArray<number | null>>;
+  /** The same for the arrival of each write's event. */
+  readonly eventAt: ReadonlyArray<ReadonlyArray<number | null>>;
   readonly staleReads: number;
   readonly resets: number;
+}
+
+/** Times as JSON can carry them: NaN (never) as null. */
+const jsonTimes = (times: Float64Array) => Array.from(times, (t) => (Number.isNaN(t) ? null : t));
+
+/** What `followers` recorded, in the form a reader process reports it. */
+export function reportOf(followers: ReadonlyArray<Follower>): ReaderReport {
+  return {
+    type: 'result',
+    seenAt: followers.map((f) => jsonTimes(f.seenAt)),
+    eventAt: followers.map((f) => jsonTimes(f.eventAt)),
+    staleReads: followers.reduce((sum, f) => sum + f.staleReads(), 0),
+    resets: followers.reduce((sum, f) => sum + f.resets(), 0),
+  };
 }
 
 /** What the benchmark sends a reader process: open instances, follow a run, report. */

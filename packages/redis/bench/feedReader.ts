@@ -5,7 +5,7 @@ import {
   follow,
   openInstance,
   type ReaderCommand,
-  type ReaderReport,
+  reportOf,
   waitForLiveFeed,
   warm,
 } from './feedProbe.js';
@@ -35,12 +35,7 @@ async function start(command: Extract<ReaderCommand, { type: 'start' }>): Promis
 
 async function finish(drainMs: number): Promise<void> {
   await drained(followers, drainMs);
-  const report: ReaderReport = {
-    type: 'result',
-    seenAt: followers.map((f) => Array.from(f.seenAt, (t) => (Number.isNaN(t) ? null : t))),
-    staleReads: followers.reduce((sum, f) => sum + f.staleReads(), 0),
-    resets: followers.reduce((sum, f) => sum + f.resets(), 0),
-  };
+  const report = reportOf(followers);
   for (const f of followers) f.stop();
   await send(report);
   await Promise.all(stores.map((store) => store.close()));
