@@ -31,9 +31,13 @@ export function openInstance(
   });
 }
 
-/** Resolves once `store.status.feed` is `live`; rejects after `timeoutMs` saying what it was. */
-export function waitForLiveFeed(store: DataStore, timeoutMs = 10_000): Promise<void> {
-  return new Promise((resolve, reject) => {
+/**
+ * Resolves once `store.status.feed` is `live`; rejects after `timeoutMs` saying what it was. Reads
+ * once first: the store may start listening to its feed on first use rather than when created.
+ */
+export async function waitForLiveFeed(store: DataStore, timeoutMs = 10_000): Promise<void> {
+  await store.get(flags, keyOf(0, 1));
+  await new Promise<void>((resolve, reject) => {
     let last = store.status.feed;
     const timer = setTimeout(() => {
       subscription.unsubscribe();
