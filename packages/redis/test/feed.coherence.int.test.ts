@@ -101,8 +101,10 @@ describe.each(topologies)('change feed coherence: $name', (topology) => {
     stops.push(() => Promise.all([...pool.map((store) => store.close()), fresh.close()]));
     await pool[0]!.init([flags.items([])]);
     for (const store of pool) {
+      // A read first: a store may start listening to its feed on first use.
+      await store.get(flags, keyOf(0));
       await pollUntil(
-        `feed of an instance live (it is '${store.status.feed}')`,
+        'the feed of every instance live',
         async () => (store.status.feed === 'live' ? true : undefined),
         10_000,
       );
