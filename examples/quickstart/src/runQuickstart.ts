@@ -3,6 +3,7 @@ import {
   type DataStore,
   defineKind,
   loadConfig,
+  type StowageConfig,
   StowageError,
   type VersionedItem,
 } from '@stowage/core';
@@ -18,6 +19,65 @@ interface Flag extends VersionedItem {
 const features = defineKind<Flag>('features');
 /** A kind this demo never loads, so reading it needs the backend. */
 const segments = defineKind<VersionedItem>('segments');
+
+/**
+ * A second instance of the app, as another server of a pool would run it: the same configuration,
+ * a cache of its own. It reads a flag (now cached), then this instance changes the flag: the other
+ * one hears of it on its change feed, its cache has already dropped the old value, and its next
+ * read returns the new one, without waiting for the cache's TTL.
+ */
+async function showAnotherInstance(
+  store: DataStore,
+  config: StowageConfig,
+  print: (line: string) => void,
+): Promise<void> {
+  const other = await createDataStore(config);
+  try {
+    print(
+      `instance B reads new-checkout: ${describeFlag(await other.get(features, 'new-checkout'))}`,
+    );
+    let heard: (() => void) | undefined;
+    const changed = new Promise<void>((resolve) => {
+      heard = resolve;
+    });
+    const subscription = other.changesOf(features).subscribe((change) => {
+      if (change.type !== 'upsert' || change.key !== 'new-checkout') return;
+      print(`instance B hears: ${change.kind.namespace} ${change.key} is now v${change.version}`);
+      heard?.();
+    });
+    const written = await store.upsert(features, {
+      key: 'new-checkout',
+      version: 3,
+      on: false,
+      description: 'One-page checkout (paused)',
+    });
+    print(`instance A writes new-checkout v3: ${written.applied ? 'applied' : 'rejected'}`);
+    if (other.status.feed === 'live' || other.status.feed === 'down') {
+      await withDeadline(changed, 5_000, 'instance B did not hear of the write');
+    }
+    subscription.unsubscribe();
+    print(
+      `instance B reads new-checkout: ${describeFlag(await other.get(features, 'new-checkout'))}`,
+    );
+  } finally {
+    await other.close();
+  }
+}
+
+/** `promise`, or a rejection after `ms`. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** What the quick start needs from the outside world, so a test can run it. */
 export interface QuickstartOptions {
@@ -50,11 +110,14 @@ export async function runQuickstart({ env, watch, print, stopped }: QuickstartOp
   print(`config: ${config}`); // secrets are redacted by the config itself
   const store = await createDataStore(config);
   let whenAvailable: (() => void) | undefined;
+  // One event per change of availability or of the change feed's state (`live` while every
+  // instance's writes reach this one's cache; `down` while they may not).
   store.status$.subscribe((status) => {
     if (status.available) whenAvailable?.();
     const refresh = status.needsRefresh ? ' (needs refresh: re-init from the source)' : '';
     const reason = status.error === undefined ? '' : ` (${status.error.code})`;
-    print(`status: ${status.available ? 'available' : 'unavailable'}${reason}${refresh}`);
+    const backend = status.available ? 'available' : 'unavailable';
+    print(`status: ${backend}${reason}, feed ${status.feed}${refresh}`);
   });
 
   await store.init([
@@ -90,6 +153,8 @@ export async function runQuickstart({ env, watch, print, stopped }: QuickstartOp
   print('after changes:');
   await printAll(store, print);
 
+  await showAnotherInstance(store, config, print);
+
   if (config.driver === 'memory') {
     print('taking the memory backend offline');
     backend.setOffline(true);
@@ -107,14 +172,7 @@ export async function runQuickstart({ env, watch, print, stopped }: QuickstartOp
     backend.setOffline(false);
     // The store's poll never keeps a process alive on its own (a library must not): this app
     // waits on purpose, and gives up after ten seconds.
-    let giveUp: NodeJS.Timeout | undefined;
-    await Promise.race([
-      recovered,
-      new Promise((_, reject) => {
-        giveUp = setTimeout(() => reject(new Error('the store did not recover')), 10_000);
-      }),
-    ]);
-    clearTimeout(giveUp);
+    await withDeadline(recovered, 10_000, 'the store did not recover');
   } else if (watch) {
     print(
       'watching: stop the server for longer than the connect timeout (5 s by default), then ' +

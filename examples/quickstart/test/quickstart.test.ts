@@ -7,7 +7,8 @@ describe('the quick start', () => {
     await runQuickstart({ env: {}, watch: false, print: (line) => lines.push(line) });
     expect(lines.join('\n')).toMatchInlineSnapshot(`
       "config: StowageConfig {"driver":"memory","prefix":"stowage","cache":{"ttl":30000},"status":{"pollIntervalMs":500},"memory":{"backend":"[object]"}}
-      status: available
+      status: available, feed down
+      status: available, feed live
       after init:
         dark-mode      v1 off Dark theme
         new-checkout   v1 off One-page checkout
@@ -20,12 +21,18 @@ describe('the quick start', () => {
       after changes:
         dark-mode      v1 off Dark theme
         new-checkout   v2 on  One-page checkout
+      instance B reads new-checkout: v2 on  One-page checkout
+      instance B hears: features new-checkout is now v3
+      instance A writes new-checkout v3: applied
+      instance B reads new-checkout: v3 off One-page checkout (paused)
       taking the memory backend offline
+      status: available, feed down
+      status: unavailable (connection), feed down
       cached read while offline: v1 off Dark theme
-      status: unavailable (connection)
       uncached read while offline fails: connection
       bringing the memory backend back
-      status: available (needs refresh: re-init from the source)
+      status: unavailable (connection), feed live
+      status: available, feed live (needs refresh: re-init from the source)
       closed"
     `);
   });

@@ -62,10 +62,10 @@ beforeAll(async () => {
         {
           name: 'limited',
           password: 'lim-Secret',
-          // The minimal rule without EVAL, and no WATCH: no way to upsert.
+          // The minimal rule without EVAL and SPUBLISH, and no WATCH: no way to upsert.
           rules: aclRules(
             'app:*',
-            SCRIPT_COMMANDS.filter((command) => command !== '+eval'),
+            SCRIPT_COMMANDS.filter((command) => command !== '+eval' && command !== '+spublish'),
           ),
         },
       ],
@@ -109,6 +109,9 @@ describe('doctor on a standalone server', () => {
     );
     expect(line(run.stdout, 'rights: upsert')).toBe(
       'ok rights: upsert upserts use the compare-and-set script (EVALSHA, EVAL) (upsertStrategy auto)',
+    );
+    expect(line(run.stdout, 'rights: feed')).toBe(
+      'ok rights: feed app may announce writes on app:$changes (SPUBLISH) and follow them (SSUBSCRIBE)',
     );
     expect(line(run.stdout, 'eviction')).toMatch(/^ok eviction maxmemory-policy noeviction, /);
     expect(line(run.stdout, 'persistence')).toMatch(/^ok persistence AOF(, RDB \(save [\d ]+\))?$/);
@@ -167,6 +170,10 @@ describe('doctor on a standalone server', () => {
       'error rights: upsert upsertStrategy auto needs EVALSHA and EVAL, or WATCH; limited may not run EVAL, WATCH',
     );
     expect(run.stdout).toContain('-> ACL SETUSER limited +eval (keys ~app:*)');
+    expect(line(run.stdout, 'rights: feed')).toBe(
+      'error rights: feed limited may not SPUBLISH on app:$changes: every write fails',
+    );
+    expect(run.stdout).toContain('-> ACL SETUSER limited +spublish &app:$changes (keys ~app:*)');
     expect(line(run.stdout, 'version')).toBe("unknown version the app's user may not run INFO");
     expect(line(run.stdout, 'eviction')).toBe(
       "unknown eviction needs CONFIG GET maxmemory-policy, which the app's user is not expected to have",

@@ -43,6 +43,11 @@ export interface ConformanceTarget {
    */
   readonly supportsUpsertHook?: boolean;
   /**
+   * The longest the change feed cases wait for an event to arrive or for `live$` to turn true, in
+   * ms. Default 5000. Only used when the target's stores have a `changeFeed`.
+   */
+  readonly feedDeadlineMs?: number;
+  /**
    * The base of the prefixes the suite generates (each test gets its own). Default
    * `stowage-conformance`.
    */

@@ -24,6 +24,7 @@ const scenarios =
     : [
         'map',
         'typed-hit',
+        'typed-hit-feed',
         'get',
         'raw-miss',
         'get-parse',

@@ -14,6 +14,7 @@ const [scenario = 'typed-hit', countArg = '0'] = process.argv.slice(2);
 const count = Number(countArg);
 const core = await import(new URL('../dist/index.js', import.meta.url).href);
 const memory = await import(new URL('../../memory/dist/index.js', import.meta.url).href);
+const rxjs = await import('rxjs');
 
 const KEYS = 5_000;
 const flags = core.defineKind('features');
@@ -81,6 +82,24 @@ async function startRedis() {
   return redisDriver;
 }
 
+/** A driver with a change feed that is live and quiet, over `inner`. */
+function withFeed(inner) {
+  return {
+    init: (data) => inner.init(data),
+    get: (kind, key) => inner.get(kind, key),
+    getAll: (kind) => inner.getAll(kind),
+    upsert: (kind, key, descriptor) => inner.upsert(kind, key, descriptor),
+    isInitialized: () => inner.isInitialized(),
+    isAvailable: () => inner.isAvailable(),
+    close: () => inner.close(),
+    changeFeed: {
+      events$: new rxjs.Subject(),
+      live$: new rxjs.BehaviorSubject(true),
+      checkInitialized: () => inner.isInitialized(),
+    },
+  };
+}
+
 const [over, name] = scenario.startsWith('redis-')
   ? ['redis', scenario.slice('redis-'.length)]
   : ['memory', scenario];
@@ -98,6 +117,15 @@ const subjects = {
       cache: { ttl: '1h' },
     });
     for (const key of keys) await store.get(flags, key);
+    return (i) => store.get(flags, keyAt(i));
+  },
+  // The same hit with a live change feed followed: what the feed adds to a hit.
+  'typed-hit-feed': async () => {
+    const store = core.wrapDriver(withFeed(memory.createMemoryDriver({ prefix: 'cg', backend })), {
+      cache: { ttl: '1h' },
+    });
+    for (const key of keys) await store.get(flags, key);
+    if (store.status.feed !== 'live') throw new Error(`the feed is ${store.status.feed}`);
     return (i) => store.get(flags, keyAt(i));
   },
   'typed-hit-infinite': async () => {

@@ -6,7 +6,12 @@ export { CachingDataStore } from './cache/CachingDataStore.js';
 export type { CachingOptions } from './cache/CachingOptions.js';
 export type { Duration } from './cache/parseDuration.js';
 export { type LoadConfigOptions, loadConfig } from './config/loadConfig.js';
-export { type CacheConfig, type StatusConfig, StowageConfig } from './config/StowageConfig.js';
+export {
+  type CacheConfig,
+  type StatusConfig,
+  type StoreModeConfig,
+  StowageConfig,
+} from './config/StowageConfig.js';
 export type { StowageConfigInput } from './config/StowageConfigInput.js';
 export type {
   ChangeEvent,

@@ -96,4 +96,15 @@ describe('StowageModule', () => {
     await expect(mainStore.get(things, 'a')).rejects.toMatchObject({ code: 'closed' });
     await expect(archiveStore.get(things, 'a')).rejects.toMatchObject({ code: 'closed' });
   });
+
+  it('builds a read-only store when configured so', async () => {
+    const stowage = await StowageModule.fromConfig({ readOnly: true }, { env: {} });
+    const container = new Container();
+    await container.load(stowage.containerModule);
+    const store = container.get<DataStore>(DataStoreToken);
+    await expect(store.upsert(things, { key: 'a', version: 1 })).rejects.toMatchObject({
+      code: 'read-only',
+    });
+    await container.unbindAllAsync();
+  });
 });

@@ -277,4 +277,51 @@ describe('loadConfig, refresh-ahead', () => {
     expect(error.issues.map((issue) => issue.path)).toEqual(['STOWAGE_REDIS_URL']);
     expect(calls).toEqual([]);
   });
+
+  it('follows the feed and allows writes by default', async () => {
+    const config = await loadConfig({}, { env: {} });
+    expect(config).toMatchObject({ feed: 'on', readOnly: false });
+  });
+
+  it('reads feed and readOnly from the environment, a file and the object passed in', async () => {
+    const fromEnv = await loadConfig(
+      {},
+      { env: { STOWAGE_FEED: 'off', STOWAGE_READ_ONLY: 'true' } },
+    );
+    expect(fromEnv).toMatchObject({ feed: 'off', readOnly: true });
+    expect(fromEnv.toJSON()).toMatchObject({ feed: 'off', readOnly: true });
+    for (const [text, value] of [
+      ['1', true],
+      ['0', false],
+      ['FALSE', false],
+    ] as const) {
+      const config = await loadConfig({}, { env: { STOWAGE_READ_ONLY: text } });
+      expect(config.readOnly).toBe(value);
+    }
+    const file = configFile({ feed: 'off', readOnly: true });
+    const fromFile = await loadConfig({}, { env: { STOWAGE_CONFIG_FILE: file } });
+    expect(fromFile).toMatchObject({ feed: 'off', readOnly: true });
+    const fromObject = await loadConfig(
+      { feed: 'on', readOnly: false },
+      { env: { STOWAGE_CONFIG_FILE: file } },
+    );
+    expect(fromObject).toMatchObject({ feed: 'on', readOnly: false });
+  });
+
+  it('names the variable of a bad feed or readOnly value', async () => {
+    const error = await configError(
+      loadConfig({}, { env: { STOWAGE_FEED: 'maybe', STOWAGE_READ_ONLY: 'yes' } }),
+    );
+    expect(error.issues).toEqual([
+      { path: 'STOWAGE_FEED', message: 'must be "on" or "off"' },
+      { path: 'STOWAGE_READ_ONLY', message: 'must be true or false' },
+    ]);
+    const fromObject = await configError(
+      loadConfig(
+        { feed: true as unknown as 'on', readOnly: 'no' as unknown as boolean },
+        { env: {} },
+      ),
+    );
+    expect(fromObject.issues.map((issue) => issue.path)).toEqual(['feed', 'readOnly']);
+  });
 });

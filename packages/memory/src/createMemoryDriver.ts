@@ -10,6 +10,7 @@ import {
   type UpsertResult,
 } from '@stowage/core';
 import {
+  type ChangeEvent,
   closedError,
   DEFAULT_PREFIX,
   prefixProblem,
@@ -24,6 +25,7 @@ import {
   type MemoryBackend,
   type MemoryEntry,
 } from './createMemoryBackend.js';
+import { createMemoryChangeFeed } from './createMemoryChangeFeed.js';
 
 /** Options of {@link createMemoryDriver}. */
 export interface MemoryDriverOptions {
@@ -58,6 +60,11 @@ const copyOf = (descriptor: SerializedItemDescriptor): SerializedItemDescriptor 
  * Creates the in-memory driver: the whole store contract without a server. It stores exactly the
  * strings the Redis driver stores and answers exactly as it does, so it is the drop-in double for
  * applications' tests; a `get` is a map lookup plus a copy.
+ *
+ * Its `changeFeed` carries the writes of every driver on the same backend and prefix. Each event
+ * is delivered synchronously right after the write is applied, before the write's promise
+ * settles: once `await a.upsert(...)` returns, every other driver's feed has already seen it, so
+ * tests of feed-driven code need no waiting.
  */
 export function createMemoryDriver(options: MemoryDriverOptions = {}): PersistentDataStore {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
@@ -70,6 +77,8 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Persisten
   const backend = options.backend ?? createMemoryBackend();
   let closed = false;
   let knownInitialized = false;
+  // The driver's identity on the backend's fan-out: its own writes are `own` in its feed only.
+  const writer = Object.freeze({});
 
   const data = () => {
     if (closed) throw closedError();
@@ -82,7 +91,17 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Persisten
   const kindItems = (kind: DataKind): Map<string, MemoryEntry> | undefined =>
     data().kinds.get(kind.namespace);
 
+  const changeFeed = createMemoryChangeFeed({
+    hub: backend.changes,
+    prefix,
+    writer,
+    checkInitialized: async () => data().initialized,
+  });
+  const announce = (event: ChangeEvent) => backend.changes.publish(prefix, event, writer);
+
   return {
+    changeFeed,
+
     async init(allData: FullDataSet): Promise<void> {
       validateFullDataSet(allData);
       const prefixData = data();
@@ -95,6 +114,10 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Persisten
       for (const [namespace, map] of replacements) prefixData.kinds.set(namespace, map);
       prefixData.initialized = true;
       knownInitialized = true;
+      // A kind given twice was replaced once (the last one given wins): one event per kind.
+      for (const namespace of new Set(replacements.map(([namespace]) => namespace))) {
+        announce(Object.freeze({ type: 'init', kind: Object.freeze({ namespace }) }));
+      }
     },
 
     async get(kind, key) {
@@ -138,6 +161,15 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Persisten
         kinds.set(kind.namespace, items);
       }
       items.set(key, entryFor(key, descriptor));
+      announce(
+        Object.freeze({
+          type: 'upsert',
+          kind: Object.freeze({ namespace: kind.namespace }),
+          key,
+          version: descriptor.version,
+          deleted: descriptor.deleted,
+        }),
+      );
       return { applied: true };
     },
 
@@ -164,6 +196,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): Persisten
 
     async close() {
       closed = true;
+      changeFeed.close();
     },
   };
 }

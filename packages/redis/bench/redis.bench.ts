@@ -4,6 +4,8 @@ import { type LDRedisOptions, RedisFeatureStore } from '@launchdarkly/node-serve
 import type { DataKind } from '@stowage/core';
 import { createRedisDriver } from '@stowage/redis';
 import { expect, it } from 'vitest';
+import { changeChannel } from '../src/feed/changeChannel.js';
+import { upsertMessage } from '../src/feed/feedMessage.js';
 import { COMPARE_AND_SET_LUA } from '../src/upsert/compareAndSetScript.js';
 import { body, cell, compare, descriptor, items, n, pin, RUNS } from './fixtures.js';
 import { measure, type Sample } from './measure.js';
@@ -134,10 +136,16 @@ async function benchmark(mode: BenchMode): Promise<void> {
     }
 
     // upsert: the compare-and-set script through the driver vs the same script through raw
-    // ioredis (EVALSHA with the same arguments). Versions only grow, so every key must end at the
-    // highest version written to it (no update lost, none lower left current).
+    // ioredis (EVALSHA with the same arguments, announcing on the same channel with the same
+    // message). Versions only grow, so every key must end at the highest version written to it
+    // (no update lost, none lower left current).
     const sha = await loadScript(raw, COMPARE_AND_SET_LUA);
     const hash = rawKey(writes);
+    const channel = changeChannel(deployment.rawPrefix(PREFIX));
+    const cas = (key: string, v: number) =>
+      raw.evalsha(sha, 1, hash, key, body(key, v), String(v), channel, announce(key, v));
+    const announce = (key: string, v: number) =>
+      upsertMessage('raw-ioredis', writes.namespace, key, v, false);
     const highest = new Map<string, number>();
     const wrote = (key: string, v: number) => {
       if ((highest.get(key) ?? -1) < v) highest.set(key, v);
@@ -165,7 +173,7 @@ async function benchmark(mode: BenchMode): Promise<void> {
               return measure(count, inFlight, (i) => {
                 const key = `w-${i % keys}`;
                 wrote(key, base + i);
-                return raw.evalsha(sha, 1, hash, key, body(key, base + i), String(base + i));
+                return cas(key, base + i);
               });
             },
           ],
@@ -215,7 +223,7 @@ async function benchmark(mode: BenchMode): Promise<void> {
           return { applied: r.applied, ...(r.current ? { current: r.current.version } : {}) };
         }),
         writers(async (v) => {
-          const reply = await raw.evalsha(sha, 1, hash, 'hot', body('hot', v), String(v));
+          const reply = await cas('hot', v);
           return typeof reply === 'string'
             ? { applied: false, current: (JSON.parse(reply) as { version: number }).version }
             : { applied: true };

@@ -1,4 +1,5 @@
 import type { DataKind, PersistentDataStore } from '@stowage/core';
+import type { ChangeFeed } from '@stowage/core/driver';
 
 /** A `PersistentDataStore` on Redis. */
 export interface RedisDataStore extends PersistentDataStore {
@@ -14,4 +15,10 @@ export interface RedisDataStore extends PersistentDataStore {
    * neither the marker nor a nested prefix's keys count. Needs `SCAN` and the key pattern `~P:*`.
    */
   listKinds(): Promise<ReadonlyArray<DataKind>>;
+
+  /**
+   * The change feed, always there: every write is announced on `<effectivePrefix>:$changes` with
+   * SPUBLISH in the same atomic step, and the feed follows that channel (see the README).
+   */
+  readonly changeFeed: ChangeFeed;
 }

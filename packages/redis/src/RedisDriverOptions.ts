@@ -149,6 +149,16 @@ export interface RedisDriverOptions {
   readonly upsertHook?: UpsertReadWriteHook;
   /** Attempts of the `watch` strategy before it gives up with a `conflict` error. Default 10. */
   readonly maxUpsertAttempts?: number;
+  /**
+   * Report writes of other writers of the schema (LaunchDarkly's Redis store, an `HSET` by hand),
+   * which announce nothing on the change feed, as `kind` events: server-assisted client tracking
+   * of the prefix (`CLIENT TRACKING on REDIRECT <id> BCAST PREFIX <effectivePrefix>:`) on two
+   * more connections to the node holding the store. Tracking reports every write to the prefix,
+   * this store's included, so each write drops its whole kind from every instance's cache.
+   * Default `false`: foreign writes are then seen by a cache only after its TTL. The ACL user
+   * needs `+client|tracking +client|id +subscribe &__redis__:invalidate` besides.
+   */
+  readonly trackForeignWrites?: boolean;
 }
 
 /** The defaults of {@link RedisDriverOptions}, in one place for code and documentation. */
@@ -162,4 +172,5 @@ export const REDIS_DEFAULTS = {
   upsertStrategy: 'auto',
   maxUpsertAttempts: 10,
   failoverDetector: true,
+  trackForeignWrites: false,
 } as const;

@@ -26,6 +26,7 @@ const REDIS_ENVIRONMENT: Readonly<Record<string, string>> = {
   STOWAGE_REDIS_CONNECT_TIMEOUT_MS: 'connectTimeoutMs',
   STOWAGE_REDIS_COMMAND_TIMEOUT_MS: 'commandTimeoutMs',
   STOWAGE_REDIS_UPSERT_STRATEGY: 'upsertStrategy',
+  STOWAGE_REDIS_TRACK_FOREIGN_WRITES: 'trackForeignWrites',
 };
 
 /**

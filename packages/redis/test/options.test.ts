@@ -8,6 +8,7 @@ import {
   redisDriverDefinition,
   validateRedisOptions,
 } from '../src/index.js';
+import { readValidRedisOptions } from '../src/options/parseRedisOptions.js';
 
 // Pure checks of options: no server, no socket (clients are created lazily and never used).
 const SECRET = 'hunter2-Secret';
@@ -34,6 +35,7 @@ describe('validateRedisOptions', () => {
       commandTimeoutMs: 1000,
       upsertStrategy: 'watch',
       maxUpsertAttempts: 5,
+      trackForeignWrites: true,
     };
     expect(validateRedisOptions(options)).toEqual({ ok: true, options });
   });
@@ -56,6 +58,43 @@ describe('validateRedisOptions', () => {
       },
     });
     expect(validateRedisOptions({ tls: 'false' })).toEqual({ ok: true, options: { tls: false } });
+  });
+
+  it('takes trackForeignWrites in every mode, off by default', () => {
+    const nodes = [{ host: 'h', port: 7000 }];
+    for (const section of [
+      {},
+      { mode: 'sentinel', sentinels: nodes, name: 'm' },
+      { nodes, mode: 'cluster' },
+    ]) {
+      expect(readValidRedisOptions(section).settings.trackForeignWrites).toBe(false);
+      for (const [given, value] of [
+        ['true', true],
+        ['0', false],
+        [true, true],
+      ] as const) {
+        const { settings } = readValidRedisOptions({ ...section, trackForeignWrites: given });
+        expect(settings.trackForeignWrites).toBe(value);
+      }
+    }
+    expect(issuesOf({ trackForeignWrites: 'yes' })).toEqual([
+      { path: 'trackForeignWrites', message: 'must be true or false' },
+    ]);
+  });
+  it('takes trackForeignWrites from STOWAGE_REDIS_TRACK_FOREIGN_WRITES', async () => {
+    const env = { STOWAGE_DRIVER: 'redis', STOWAGE_REDIS_TRACK_FOREIGN_WRITES: 'true' };
+    const config = await loadConfig({}, { env });
+    expect(config.driverOptions).toEqual({ trackForeignWrites: true });
+    const error = await loadConfig(
+      {},
+      { env: { ...env, STOWAGE_REDIS_TRACK_FOREIGN_WRITES: 'on' } },
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught as StowageConfigError,
+    );
+    expect(error?.issues).toEqual([
+      { path: 'STOWAGE_REDIS_TRACK_FOREIGN_WRITES', message: 'must be true or false' },
+    ]);
   });
 
   it('reports every problem at once, each with its path', () => {
@@ -223,6 +262,7 @@ describe('redisDriverDefinition', () => {
       STOWAGE_REDIS_URL: 'url',
       STOWAGE_REDIS_PASSWORD: 'password',
       STOWAGE_REDIS_TLS_CA: 'tls.ca',
+      STOWAGE_REDIS_TRACK_FOREIGN_WRITES: 'trackForeignWrites',
     });
   });
 

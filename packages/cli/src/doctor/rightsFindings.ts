@@ -59,6 +59,32 @@ export async function rightsFindings(
         },
       },
     ],
+    // An empty message announces nothing (the feed skips it); on a node that does not serve the
+    // channel's slot the reply is MOVED, which the ACL check comes before: allowed either way.
+    publish: [
+      {
+        command: 'SPUBLISH',
+        rule: access.feedRules.publish,
+        run: (c) => primaryNodes(c)[0]!.spublish(access.changeChannel, ''),
+      },
+    ],
+    subscribe: [
+      {
+        command: 'SSUBSCRIBE',
+        rule: access.feedRules.subscribe,
+        run: async (c) => {
+          // A connection of its own: a subscribed one takes no other command.
+          const probe = primaryNodes(c)[0]!.duplicate();
+          try {
+            // The driver's client policy: lazy, and no queue before the connection is up.
+            if (probe.status === 'wait') await probe.connect();
+            return await probe.ssubscribe(access.changeChannel);
+          } finally {
+            probe.disconnect();
+          }
+        },
+      },
+    ],
     tools: [
       {
         command: 'SCAN',
@@ -134,6 +160,29 @@ export async function rightsFindings(
           'error',
           `upsertStrategy ${upsertStrategy} needs ${upsertStrategy === 'watch' ? 'WATCH' : upsertStrategy === 'script' ? 'EVALSHA and EVAL' : 'EVALSHA and EVAL, or WATCH'}; ${user} may not run ${names([...script, ...watch])}`,
           grant(upsertStrategy === 'watch' ? watch : script),
+        ),
+  );
+  const [publish, subscribe] = [await refused(probes.publish), await refused(probes.subscribe)];
+  const channel = access.changeChannel;
+  findings.push(
+    publish.length + subscribe.length === 0
+      ? finding(
+          'rights: feed',
+          'ok',
+          `${user} may announce writes on ${channel} (SPUBLISH) and follow them (SSUBSCRIBE)`,
+        )
+      : finding(
+          'rights: feed',
+          'error',
+          [
+            publish.length > 0 ? `${user} may not SPUBLISH on ${channel}: every write fails` : '',
+            subscribe.length > 0
+              ? `${user} may not SSUBSCRIBE to ${channel}: a store following the feed fails every call (or set feed off)`
+              : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
+          grant([...publish, ...subscribe]),
         ),
   );
   const tools = await refused(probes.tools);

@@ -2,11 +2,15 @@ import type { FullDataSet, PersistentDataStore } from '../contract/PersistentDat
 import { validateFullDataSetYielding } from '../contract/validation.js';
 import { closedError } from '../errors/closedError.js';
 import { isUnavailability } from '../errors/isUnavailability.js';
+import { neverApplied } from '../errors/neverApplied.js';
+import { readOnlyError } from '../errors/readOnlyError.js';
+import type { StowageError } from '../errors/StowageError.js';
 import type { ResolvedCachingOptions } from './CachingOptions.js';
+import { convertKind } from './convertKind.js';
 import { EntryBound } from './EntryBound.js';
 import { descriptorForm, type KeptForm } from './KeptForm.js';
 import { KindCache } from './KindCache.js';
-import { primeKind } from './kindFill.js';
+import { namespacesOf, primeKind } from './kindFill.js';
 import { writeBack } from './writeBack.js';
 
 // "false" is asked again at most this often: apps poll isInitialized() at start-up in a loop.
@@ -36,6 +40,19 @@ export class CacheEngine {
   readonly now: () => number;
   readonly bound: EntryBound;
   closed = false;
+  /**
+   * True while the cache must not answer or keep anything: the backend answers but the change
+   * feed the cache follows is not live, so others' writes may be missing (or the store failed
+   * for good). Set by the feed follower; read by every hit, so it is a plain field.
+   */
+  bypass = false;
+  /** True while a change feed is followed: writes then note what the feed says meanwhile. */
+  following = false;
+  /** Writes are refused (code `read-only`) and the cache is never written back. */
+  readOnly = false;
+  private failure: StowageError | undefined = undefined;
+  private onFirstUse: (() => void) | undefined = undefined;
+  private recovery: Promise<RecoveryOutcome> | undefined = undefined;
   private readonly ttlMs: number;
   private readonly stampNow: () => number;
   private readonly kinds = new Map<string, KindCache<unknown>>();
@@ -68,8 +85,32 @@ export class CacheEngine {
     return this.infinite ? Number.POSITIVE_INFINITY : this.stampNow() + this.ttlMs;
   }
 
+  /** Throws when the store is closed or failed for good; the first call starts the feed. */
   assertOpen(): void {
     if (this.closed) throw closedError();
+    if (this.failure !== undefined) throw this.failure;
+    const start = this.onFirstUse;
+    if (start !== undefined) {
+      this.onFirstUse = undefined;
+      start();
+    }
+  }
+
+  /** {@link assertOpen}, and throws `read-only` for a store that refuses writes. */
+  assertWritable(operation: string): void {
+    this.assertOpen();
+    if (this.readOnly) throw readOnlyError(operation);
+  }
+
+  /** Runs `start` on the first operation (creating a store does no I/O; using it may). */
+  startOnFirstUse(start: () => void): void {
+    this.onFirstUse = start;
+  }
+
+  /** From now on every operation rejects with `error`, and nothing cached is answered. */
+  fail(error: StowageError): void {
+    this.failure ??= error;
+    this.bypass = true;
   }
 
   /** The cache of a kind the engine has seen, if any (namespaces are validated before). */
@@ -87,9 +128,9 @@ export class CacheEngine {
     return cache;
   }
 
-  /** The cache of a kind, keeping its values in `form` from now on (see KindCache.convertTo). */
+  /** The cache of a kind, keeping its values in `form` from now on (see convertKind). */
   claim<V>(namespace: string, form: KeptForm<V>): KindCache<V> {
-    return this.kind(namespace).convertTo(form);
+    return convertKind(this.kind(namespace), form);
   }
 
   /**
@@ -98,23 +139,49 @@ export class CacheEngine {
    * refresh on recovery, since upserts cannot remove what the init would have), and it rejects.
    */
   async init(allData: FullDataSet): Promise<void> {
-    this.assertOpen();
+    this.assertWritable('init');
+    const watched = this.following ? this.watchInit(allData) : undefined;
     try {
       await this.inner.init(allData);
     } catch (error) {
+      for (const cache of watched ?? []) cache.writes.endInit();
       if (this.infinite && isUnavailability(error) && !this.closed) {
         await validateFullDataSetYielding(allData);
         await this.prime(allData);
         this.initTakenWhileDown = true;
+      } else if (!neverApplied(error)) {
+        // It may have been applied (its outcome unknown), and its own event is ignored.
+        for (const namespace of namespacesOf(allData)) this.existing(namespace)?.forget(true);
       }
       throw error;
     }
+    // Keys another instance wrote while the init was in flight may be newer than its items.
+    const evented = new Map<string, ReadonlySet<string> | 'kind'>();
+    for (const cache of watched ?? []) evented.set(cache.namespace, cache.writes.endInit());
     if (this.closed) return;
-    await this.prime(allData);
     this.knownInitialized = true;
+    if (this.bypass) {
+      // Nothing is cached while the feed is down; the kinds are still this instance's init.
+      for (const { kind } of allData) {
+        this.existing(kind.namespace)?.forget(true);
+        this.initKinds.add(kind.namespace);
+      }
+      return;
+    }
+    await this.prime(allData, evented);
   }
 
-  private async prime(allData: FullDataSet): Promise<void> {
+  // Notes, per kind of the init, the keys the feed reports written until it is answered.
+  private watchInit(allData: FullDataSet): KindCache<unknown>[] {
+    const caches = [...new Set(namespacesOf(allData).map((namespace) => this.kind(namespace)))];
+    for (const cache of caches) cache.writes.beginInit();
+    return caches;
+  }
+
+  private async prime(
+    allData: FullDataSet,
+    evented?: ReadonlyMap<string, ReadonlySet<string> | 'kind'>,
+  ): Promise<void> {
     // Every kind is emptied at once, before any slice of work lets other calls in, so that no
     // read meanwhile answers from a kind the backend has replaced.
     for (const { kind } of allData) this.kind(kind.namespace).forget(true);
@@ -124,9 +191,12 @@ export class CacheEngine {
       // A kind given twice: the last one is what the backend holds, as a driver stores it.
       if (primed.has(kind.namespace)) cache.forget(false);
       primed.add(kind.namespace);
-      const priming = primeKind(cache, items);
-      if (priming !== undefined) await priming;
       this.initKinds.add(kind.namespace);
+      const skipped = evented?.get(kind.namespace);
+      // Another init of the kind was announced meanwhile: its items may be newer than these.
+      if (skipped === 'kind') continue;
+      const priming = primeKind(cache, items, skipped);
+      if (priming !== undefined) await priming;
     }
   }
 
@@ -168,8 +238,17 @@ export class CacheEngine {
    * asks for a refresh. Finite TTL: forgets everything (other instances may have written) and
    * asks for a refresh. Rejects when the backend fails again.
    */
-  async recover(): Promise<RecoveryOutcome> {
-    if (!this.infinite) {
+  recover(): Promise<RecoveryOutcome> {
+    // One at a time: the status poll and a reset of the change feed may both ask for it.
+    this.recovery ??= this.recoverOnce().finally(() => {
+      this.recovery = undefined;
+    });
+    return this.recovery;
+  }
+
+  private async recoverOnce(): Promise<RecoveryOutcome> {
+    // A read-only store never writes back: others may have written meanwhile, so it forgets.
+    if (!this.infinite || this.readOnly) {
       this.forgetAll(false);
       return { needsRefresh: true };
     }
@@ -184,6 +263,11 @@ export class CacheEngine {
     return { needsRefresh };
   }
 
+  /** The caches of every kind the engine has seen. */
+  caches(): IterableIterator<KindCache<unknown>> {
+    return this.kinds.values();
+  }
+
   private holdsInitWhole(): boolean {
     if (this.initKinds.size === 0) return false;
     for (const namespace of this.initKinds) {
@@ -192,7 +276,11 @@ export class CacheEngine {
     return true;
   }
 
-  private forgetAll(bumpEpochs: boolean): void {
+  /**
+   * Forgets everything cached and in flight (close, recovery of a finite TTL, a reset of the
+   * change feed). Bumping the epochs also keeps writes in flight from caching what they saw.
+   */
+  forgetAll(bumpEpochs: boolean): void {
     for (const cache of this.kinds.values()) cache.forget(bumpEpochs);
     this.bound.reset();
   }

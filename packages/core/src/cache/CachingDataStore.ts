@@ -1,3 +1,4 @@
+import type { ChangeFeed } from '../contract/ChangeFeed.js';
 import type { DataKind } from '../contract/DataKind.js';
 import type {
   FullDataSet,
@@ -13,6 +14,7 @@ import { type CachingOptions, resolveCachingOptions } from './CachingOptions.js'
 import { copyDescriptor } from './KeptForm.js';
 import type { KindCache } from './KindCache.js';
 import { descriptorsOf, toDescriptors } from './kindFill.js';
+import { cachedAfterFailure, wholeKindAfterFailure } from './servedDuringOutage.js';
 
 // The engine of each caching store, for the typed store built beside it over the same engine.
 const engines = new WeakMap<CachingDataStore, CacheEngine>();
@@ -36,11 +38,14 @@ export function engineOf(store: CachingDataStore): CacheEngine | undefined {
  * - `isInitialized()`: true is remembered, false asked again at most once a second.
  *
  * It validates what it is given (it is the outermost layer of a raw user's stack) and calls the
- * engine, which does not validate again.
+ * engine, which does not validate again. It exposes the change feed of the store under it but
+ * does not follow it by itself: `wrapDriver` adds the follower that keeps the cache coherent.
  */
 export class CachingDataStore implements PersistentDataStore {
   /** The TTL in milliseconds: 0 for no cache, `Infinity` for an infinite TTL. */
   readonly ttlMs: number;
+  /** The change feed of the store under this one, as it is (the cache does not filter it). */
+  readonly changeFeed?: ChangeFeed;
   private readonly engine: CacheEngine | undefined;
   // TTL 0 only: every call goes through, and close is remembered here.
   private closed = false;
@@ -49,6 +54,7 @@ export class CachingDataStore implements PersistentDataStore {
     private readonly inner: PersistentDataStore,
     options: CachingOptions,
   ) {
+    if (inner.changeFeed !== undefined) this.changeFeed = inner.changeFeed;
     const resolved = resolveCachingOptions(options);
     this.ttlMs = resolved.ttlMs;
     if (resolved.ttlMs > 0) {
@@ -90,7 +96,12 @@ export class CachingDataStore implements PersistentDataStore {
   ): Promise<SerializedItemDescriptor | undefined> {
     validateKey(key);
     const read = cache.load(key);
-    await read.promise;
+    try {
+      await read.promise;
+    } catch (error) {
+      const kept = cachedAfterFailure(cache, key, error);
+      return kept === NOT_FOUND ? undefined : cache.form.toDescriptor(key, kept);
+    }
     return read.descriptor === undefined ? undefined : copyDescriptor(read.descriptor);
   }
 
@@ -104,7 +115,12 @@ export class CachingDataStore implements PersistentDataStore {
       return toDescriptors(values, form);
     }
     const read = cache.loadAll();
-    await read.promise;
+    try {
+      await read.promise;
+    } catch (error) {
+      wholeKindAfterFailure(cache, (key, value) => values.set(key, value), error);
+      return toDescriptors(values, form);
+    }
     return descriptorsOf(cache, read);
   }
 

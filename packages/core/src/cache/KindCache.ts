@@ -8,6 +8,7 @@ import { CacheEntry, type EntryOwner, NOT_FOUND, type NotFound } from './CacheEn
 import { asStored, type KeptForm } from './KeptForm.js';
 import { fillFromAnswer, type KindFill } from './kindFill.js';
 import { ItemRead, KindRead } from './reads.js';
+import { WritesInFlight } from './WritesInFlight.js';
 
 /** What a write through the cache did, with what is stored in the kind's kept form. */
 export interface KeptWrite<V> {
@@ -38,6 +39,8 @@ export class KindCache<V> implements EntryOwner {
   fill: KindFill | undefined = undefined;
   /** Keys written while the backend was down (infinite TTL), to be written back on recovery. */
   dirty: Set<string> | undefined = undefined;
+  /** This instance's writes in flight, while the engine follows a change feed. */
+  readonly writes = new WritesInFlight();
   /** The kind as the backend is called with it. */
   readonly kind: DataKind;
   private readonly reads = new Map<string, ItemRead>();
@@ -64,8 +67,10 @@ export class KindCache<V> implements EntryOwner {
    * held whole is validated before it is called absent.
    */
   readCached(key: string): V | NotFound | undefined {
-    const entry = this.items.get(key);
     const engine = this.engine;
+    // The one check the change feed adds to a hit (see CacheEngine.bypass).
+    if (engine.bypass) return undefined;
+    const entry = this.items.get(key);
     if (entry === undefined) {
       const until = this.completeUntil;
       if (until === 0 || until <= engine.now()) return undefined;
@@ -123,7 +128,7 @@ export class KindCache<V> implements EntryOwner {
   /** Calls `visit` with every value of the kind, and true, when the cache holds it whole. */
   visitWholeKind(visit: (key: string, value: V) => void): boolean {
     const until = this.completeUntil;
-    if (until === 0 || until <= this.engine.now()) return false;
+    if (until === 0 || this.engine.bypass || until <= this.engine.now()) return false;
     for (const [key, entry] of this.items) if (entry.value !== NOT_FOUND) visit(key, entry.value);
     return true;
   }
@@ -155,26 +160,38 @@ export class KindCache<V> implements EntryOwner {
   /** Writes through to the backend, then caches what it stores. */
   async write(key: string, descriptor: SerializedItemDescriptor): Promise<KeptWrite<V>> {
     const engine = this.engine;
-    engine.assertOpen();
+    engine.assertWritable('upsert');
     const epoch = this.epoch;
+    const following = engine.following;
+    if (following) this.writes.beginKey(key);
     let result: UpsertResult;
     try {
       result = await engine.inner.upsert(this.kind, key, descriptor);
     } catch (error) {
+      // Announced by the feed: applied after all, though the answer was lost. Read it again.
+      if (following && this.writes.endKey(key) >= 0) {
+        this.forgetKey(key);
+        throw error;
+      }
       if (engine.infinite && isUnavailability(error) && !engine.closed && this.epoch === epoch) {
         this.takeWhileDown(key, descriptor);
       }
       throw error;
     }
+    // Before anything that may throw: the write is no longer in flight.
+    const seen = following ? this.writes.endKey(key) : -1;
     const form = this.form;
     const stored = result.applied ? asStored(key, descriptor) : result.current;
     const kept = stored === undefined ? undefined : form.fromDescriptor(key, stored);
+    // Another instance's newer write announced before this answer came makes the answer old.
+    const overtaken = seen > (stored?.version ?? -1);
     if (!engine.closed) {
       this.overtake(key);
-      if (stored !== undefined && kept !== undefined && this.epoch === epoch) {
-        this.settle(key, kept, stored.version);
+      if (kept !== undefined && this.epoch === epoch && !overtaken && !engine.bypass) {
+        this.settle(key, kept, (stored as SerializedItemDescriptor).version);
       } else if (this.dirty?.has(key) !== true) {
-        this.delete(key);
+        // Absent, it must not be taken for absent from a kind held whole.
+        this.forgetKey(key);
       }
     }
     return { result, current: result.applied ? undefined : kept };
@@ -210,7 +227,14 @@ export class KindCache<V> implements EntryOwner {
 
   /** Whether an answer read at `read.epoch` may still be cached. */
   mayFill(read: { readonly stale: boolean; readonly epoch: number }): boolean {
-    return !read.stale && !this.engine.closed && this.epoch === read.epoch;
+    const engine = this.engine;
+    return !read.stale && !engine.closed && !engine.bypass && this.epoch === read.epoch;
+  }
+
+  /** Forgets `key`, which then is not known absent from a kind held whole either. */
+  forgetKey(key: string): void {
+    this.delete(key);
+    this.completeUntil = 0;
   }
 
   /**
@@ -234,30 +258,6 @@ export class KindCache<V> implements EntryOwner {
     this.fill = undefined;
   }
 
-  /**
-   * Keeps the kind's values in `form` from now on, converting what is cached (nothing is lost:
-   * under an infinite TTL the cache may hold the only copy of a write). Reads in flight keep
-   * their answers and convert them for each form asked (see {@link ItemRead.keptIn}).
-   */
-  convertTo<W>(form: KeptForm<W>): KindCache<W> {
-    // The same object from now on holds values made by `form`: that is what the new type says.
-    const converted = this as unknown as KindCache<W>;
-    const previous: KeptForm<V> = this.form;
-    if ((previous as KeptForm<unknown>) === form) return converted;
-    this.cancelFill();
-    const entries: Iterable<CacheEntry<unknown>> = this.items.values();
-    for (const entry of entries) {
-      if (entry.value !== NOT_FOUND) {
-        entry.value = form.fromDescriptor(
-          entry.key,
-          previous.toDescriptor(entry.key, entry.value as V),
-        );
-      }
-    }
-    converted.form = form;
-    return converted;
-  }
-
   /** Infinite TTL, backend down: the cache takes the write, as the backend would have. */
   private takeWhileDown(key: string, descriptor: SerializedItemDescriptor): void {
     validateUpsert(this.kind, key, descriptor);
@@ -272,8 +272,8 @@ export class KindCache<V> implements EntryOwner {
     this.dirty.add(key);
   }
 
-  /** A write of this instance touched `key`: what was read before it must not be cached. */
-  private overtake(key: string): void {
+  /** A write touched `key`: what was read before it must not be cached. */
+  overtake(key: string): void {
     const read = this.reads.get(key);
     if (read !== undefined) {
       read.stale = true;

@@ -1,5 +1,6 @@
-import type { KeyedItem } from '../contract/PersistentDataStore.js';
+import type { FullDataSet, KeyedItem } from '../contract/PersistentDataStore.js';
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
+import { isValidNamespace } from '../contract/validation.js';
 import { forEachInSlices } from '../contract/yieldingLoop.js';
 import { NOT_FOUND } from './CacheEntry.js';
 import { asStored, copyDescriptor, type KeptForm } from './KeptForm.js';
@@ -96,17 +97,20 @@ export function fillFromAnswer<V>(
 }
 
 /**
- * Caches the items of an init as the whole kind. The caller has emptied the kind (see
- * `KindCache.forget`) once the backend took the init. Returns a promise only when the work did
+ * Caches the items of an init as the whole kind, except `skipped` keys (the kind is then held in
+ * part). The caller has emptied the kind (see `KindCache.forget`) once the backend took the init. Returns a promise only when the work did
  * not fit in one slice.
  */
 export function primeKind<V>(
   cache: KindCache<V>,
   items: ReadonlyArray<KeyedItem>,
+  skipped: Iterable<string> = [],
 ): Promise<void> | undefined {
   const form = cache.form;
   const expiresAt = cache.engine.expiry();
   const fill = startFill(cache);
+  // Keys written by others while the init was in flight: their items may be older than the write.
+  for (const key of skipped) fill.touched.add(key);
   const keys = () => items.map(([key]) => key);
   const pending = forEachInSlices(items, ([key, descriptor]) => {
     if (fill.cancelled || fill.touched.has(key)) return;
@@ -120,6 +124,17 @@ export function primeKind<V>(
   if (pending !== undefined) return pending.then(() => endFill(cache, fill, keys, expiresAt));
   endFill(cache, fill, keys, expiresAt);
   return undefined;
+}
+
+/** The valid namespaces of a data set that may not have been validated yet. */
+export function namespacesOf(allData: FullDataSet): string[] {
+  const namespaces: string[] = [];
+  if (!Array.isArray(allData)) return namespaces;
+  for (const data of allData as ReadonlyArray<Partial<FullDataSet[number]> | null>) {
+    const namespace = data?.kind?.namespace;
+    if (typeof namespace === 'string' && isValidNamespace(namespace)) namespaces.push(namespace);
+  }
+  return namespaces;
 }
 
 /**

@@ -34,19 +34,26 @@ export async function writeBack(
     const form = cache.form;
     const descriptor = form.toDescriptor(key, entry.value);
     const epoch = cache.epoch;
+    // As for any write while a change feed is followed (see KindCache.write).
+    const following = cache.engine.following;
+    if (following) cache.writes.beginKey(key);
     let result: UpsertResult;
     try {
       result = await inner.upsert(cache.kind, key, descriptor);
     } catch (error) {
+      if (following) cache.writes.endKey(key);
       if (isUnavailability(error)) throw error;
       // Not comparable (e.g. a corrupt stored value): leave the backend's value alone.
       cache.dirty?.delete(key);
       return;
     }
+    const seen = following ? cache.writes.endKey(key) : -1;
     // An init replaced the kind meanwhile: what was read above is not what to settle.
     if (cache.epoch !== epoch || isClosed()) return;
     const stored = result.applied ? descriptor : result.current;
     if (stored === undefined) return;
+    // Another instance's newer write was announced before this answer: it is already old.
+    if (seen > stored.version) return cache.forgetKey(key);
     // The kind may have been claimed by a typed cache meanwhile: settle in the form it has now.
     const value =
       result.applied && cache.form === form ? entry.value : cache.form.fromDescriptor(key, stored);

@@ -19,6 +19,14 @@ export interface StatusConfig {
   readonly pollIntervalMs: number;
 }
 
+/** The validated settings of what a store does with its driver's change feed and writes. */
+export interface StoreModeConfig {
+  /** `'on'`: follow the driver's change feed where it has one; `'off'`: ignore it. */
+  readonly feed: 'on' | 'off';
+  /** True when `init`, `upsert` and `delete` are refused (code `read-only`). */
+  readonly readOnly: boolean;
+}
+
 /**
  * Configuration after `loadConfig`: complete, validated, with the selected driver's definition
  * loaded. The driver's options (which may hold passwords) are kept out of every printed form:
@@ -28,6 +36,10 @@ export class StowageConfig {
   readonly #driverOptions: unknown;
   readonly #definition: DriverDefinition;
   readonly #factory: DriverFactory;
+  /** `'on'`: follow the driver's change feed where it has one; `'off'`: ignore it. */
+  readonly feed: 'on' | 'off';
+  /** True when `init`, `upsert` and `delete` are refused (code `read-only`). */
+  readonly readOnly: boolean;
 
   /** Built by `loadConfig`; not meant to be constructed by applications. */
   constructor(
@@ -37,6 +49,7 @@ export class StowageConfig {
     readonly prefix: string,
     readonly cache: CacheConfig,
     readonly status: StatusConfig,
+    mode: StoreModeConfig,
     definition: DriverDefinition,
     driverOptions: unknown,
     factory: DriverFactory,
@@ -44,6 +57,8 @@ export class StowageConfig {
     this.#definition = definition;
     this.#factory = factory;
     this.#driverOptions = driverOptions;
+    this.feed = mode.feed;
+    this.readOnly = mode.readOnly;
     Object.freeze(this);
   }
 
@@ -78,6 +93,9 @@ export class StowageConfig {
         ...(this.cache.refreshAhead === 0 ? {} : { refreshAhead: this.cache.refreshAhead }),
       },
       status: { ...this.status },
+      // Shown when they differ from the defaults, like the optional cache settings.
+      ...(this.feed === 'on' ? {} : { feed: this.feed }),
+      ...(this.readOnly ? { readOnly: true } : {}),
       [this.driver]: redactConfig(this.#driverOptions),
     };
   }

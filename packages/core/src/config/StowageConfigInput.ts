@@ -21,6 +21,16 @@ export interface StowageConfigInput {
     /** How often a store that lost its backend checks whether it is back, in ms. Default 500. */
     readonly pollIntervalMs?: number;
   };
+  /**
+   * `'on'` (default): a driver with a change feed keeps the cache coherent with every instance
+   * sharing the prefix, and `changes$` reports their writes. `'off'`: the feed is not listened to.
+   */
+  readonly feed?: 'on' | 'off';
+  /**
+   * True for an instance that only reads a store another process fills: `init`, `upsert` and
+   * `delete` fail with code `read-only` before anything is sent. Default false.
+   */
+  readonly readOnly?: boolean;
   /** The Redis driver's options (see `@stowage/redis`), e.g. `{ url: 'redis://host:6379' }`. */
   readonly redis?: Readonly<Record<string, unknown>>;
   /** The memory driver's options, e.g. `{ backend }` to share a `createMemoryBackend()`. */

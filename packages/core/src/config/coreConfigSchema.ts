@@ -17,6 +17,22 @@ const fraction = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+const flag = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'boolean') return value;
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+  return z.NEVER;
+});
+
+const feedSetting = z.unknown().transform((value, ctx) => {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  if (text === 'on' || text === 'off') return text;
+  ctx.addIssue({ code: 'custom', message: 'must be "on" or "off"' });
+  return z.NEVER;
+});
+
 const duration = z.unknown().transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms !== undefined) return ms;
@@ -54,5 +70,7 @@ export function coreConfigSchema(driverNames: ReadonlyArray<string>) {
     status: z.strictObject({
       pollIntervalMs: positiveInteger('milliseconds'),
     }),
+    feed: feedSetting,
+    readOnly: flag,
   });
 }

@@ -35,6 +35,8 @@ const DEFAULT_CONFIG = {
   prefix: DEFAULT_PREFIX,
   cache: { ttl: DEFAULT_CACHE_TTL },
   status: { pollIntervalMs: DEFAULT_POLL_INTERVAL_MS },
+  feed: 'on',
+  readOnly: false,
 } as const satisfies StowageConfigInput;
 
 async function readConfigFile(path: string, issues: ConfigIssue[]): Promise<unknown> {
@@ -170,12 +172,13 @@ export async function loadConfig(
       issues.map((issue) => ({ path: issue.path, message: redactText(issue.message, secrets) })),
     );
   }
-  const { prefix, cache, status } = parsed.data;
+  const { prefix, cache, status, feed, readOnly } = parsed.data;
   return new StowageConfig(
     definition.name,
     prefix,
     { ttlMs: cache.ttl, maxEntries: cache.maxEntries, refreshAhead: cache.refreshAhead ?? 0 },
     { pollIntervalMs: status.pollIntervalMs },
+    { feed, readOnly },
     definition,
     driverOptions,
     factory,

@@ -9,6 +9,8 @@ export const CORE_ENVIRONMENT: Readonly<Record<string, string>> = {
   STOWAGE_CACHE_MAX_ENTRIES: 'cache.maxEntries',
   STOWAGE_CACHE_REFRESH_AHEAD: 'cache.refreshAhead',
   STOWAGE_STATUS_POLL_INTERVAL_MS: 'status.pollIntervalMs',
+  STOWAGE_FEED: 'feed',
+  STOWAGE_READ_ONLY: 'readOnly',
 };
 
 /** The variable that names a JSON configuration file. */

@@ -16,6 +16,8 @@ export function storeFromConfig(config: StowageConfig): DataStore {
       ...(config.cache.maxEntries === undefined ? {} : { maxEntries: config.cache.maxEntries }),
     },
     status: { pollIntervalMs: config.status.pollIntervalMs },
+    feed: config.feed,
+    readOnly: config.readOnly,
   });
 }
 

@@ -1,4 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
+import type { ChangeFeed } from '../contract/ChangeFeed.js';
 import type { DataKind } from '../contract/DataKind.js';
 import type {
   FullDataSet,
@@ -7,8 +8,9 @@ import type {
 } from '../contract/PersistentDataStore.js';
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
 import { isUnavailability } from '../errors/isUnavailability.js';
+import { readOnlyError } from '../errors/readOnlyError.js';
 import type { StowageError } from '../errors/StowageError.js';
-import type { StoreStatus } from './StoreStatus.js';
+import type { FeedStatus, StoreStatus } from './StoreStatus.js';
 
 /** The default interval of the recovery poll, in milliseconds. */
 export const DEFAULT_POLL_INTERVAL_MS = 500;
@@ -37,6 +39,11 @@ export type RecoveryHandler = () => Promise<{ readonly needsRefresh: boolean }>;
  * publishes one `available: false` event and starts polling `isAvailable()`; calls still go to the
  * backend meanwhile, but only the poll announces recovery, with one `available: true` event. The
  * poll's timer never keeps the process alive and stops on `close()`.
+ *
+ * It is also the one layer every call crosses on its way to the driver, so it refuses writes of
+ * a read-only store ({@link refuseWrites}) and every call once the store has failed for good
+ * ({@link fail}), and it publishes the state of the change feed that `wrapDriver` follows
+ * ({@link publishFeed}).
  */
 export class StatusTrackingStore implements PersistentDataStore {
   /**
@@ -44,12 +51,20 @@ export class StatusTrackingStore implements PersistentDataStore {
    * stream completes on `close()`.
    */
   readonly status$: Observable<StoreStatus>;
+  /**
+   * The driver's change feed, if it has one: its streams as they are, and `checkInitialized`
+   * watched like every other call (a failure to answer makes the store unavailable).
+   */
+  readonly changeFeed?: ChangeFeed;
   private readonly subject: BehaviorSubject<StoreStatus>;
   private readonly pollIntervalMs: number;
   private readonly now: () => number;
   private recoveryHandler: RecoveryHandler | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readOnly = false;
+  // Set once the store can no longer work (a fatal failure of its change feed).
+  private failure: StowageError | undefined = undefined;
   private readonly onFailure = (error: unknown): never => {
     this.observe(error);
     throw error;
@@ -64,10 +79,25 @@ export class StatusTrackingStore implements PersistentDataStore {
     this.subject = new BehaviorSubject<StoreStatus>({
       available: true,
       needsRefresh: false,
+      // Nothing follows the feed until wrapDriver's follower says so.
       feed: inner.changeFeed === undefined ? 'unsupported' : 'off',
       since: this.now(),
     });
     this.status$ = this.subject.asObservable();
+    const feed = inner.changeFeed;
+    if (feed !== undefined) {
+      this.changeFeed = {
+        events$: feed.events$,
+        live$: feed.live$,
+        checkInitialized: () => {
+          try {
+            return this.watch(feed.checkInitialized());
+          } catch (error) {
+            return this.failed(error);
+          }
+        },
+      };
+    }
   }
 
   /** The current status. */
@@ -80,9 +110,31 @@ export class StatusTrackingStore implements PersistentDataStore {
     this.recoveryHandler = handler;
   }
 
+  /** From now on `init` and `upsert` reject with code `read-only`, before the driver is called. */
+  refuseWrites(): void {
+    this.readOnly = true;
+  }
+
+  /** From now on every operation rejects with `error` (the store can no longer be trusted). */
+  fail(error: StowageError): void {
+    this.failure ??= error;
+  }
+
+  /**
+   * Publishes a new state of the change feed, as one event (none when it is unchanged).
+   * `needsRefresh` is true when the reset that made it live found data lost that this instance
+   * could not restore.
+   */
+  publishFeed(feed: FeedStatus, needsRefresh = false): void {
+    const current = this.subject.getValue();
+    if (this.closed || (current.feed === feed && !needsRefresh)) return;
+    this.subject.next({ ...current, feed, needsRefresh, since: this.now() });
+  }
+
   // Each call hands its promise to `watch` rather than a closure to a wrapper: this is on the
   // path of every cache miss, where an allocation per call shows.
   init(allData: FullDataSet): Promise<void> {
+    if (this.readOnly || this.failure !== undefined) return this.refused('init');
     try {
       return this.watch(this.inner.init(allData));
     } catch (error) {
@@ -91,6 +143,7 @@ export class StatusTrackingStore implements PersistentDataStore {
   }
 
   get(kind: DataKind, key: string): Promise<SerializedItemDescriptor | undefined> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     try {
       return this.watch(this.inner.get(kind, key));
     } catch (error) {
@@ -99,6 +152,7 @@ export class StatusTrackingStore implements PersistentDataStore {
   }
 
   getAll(kind: DataKind): Promise<ReadonlyMap<string, SerializedItemDescriptor>> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     try {
       return this.watch(this.inner.getAll(kind));
     } catch (error) {
@@ -107,6 +161,7 @@ export class StatusTrackingStore implements PersistentDataStore {
   }
 
   upsert(kind: DataKind, key: string, descriptor: SerializedItemDescriptor): Promise<UpsertResult> {
+    if (this.readOnly || this.failure !== undefined) return this.refused('upsert');
     try {
       return this.watch(this.inner.upsert(kind, key, descriptor));
     } catch (error) {
@@ -115,6 +170,7 @@ export class StatusTrackingStore implements PersistentDataStore {
   }
 
   isInitialized(): Promise<boolean> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     try {
       return this.watch(this.inner.isInitialized());
     } catch (error) {
@@ -137,6 +193,10 @@ export class StatusTrackingStore implements PersistentDataStore {
 
   private watch<T>(promise: Promise<T>): Promise<T> {
     return promise.then(undefined, this.onFailure);
+  }
+
+  private refused(operation: string): Promise<never> {
+    return Promise.reject(this.failure ?? readOnlyError(operation));
   }
 
   // A driver that throws instead of rejecting is reported the same way.

@@ -23,7 +23,9 @@ export interface StoreStatus {
    * On the event that announces recovery: true when data may have been missed while the backend
    * was down, so the application's data source should call `init` again (finite TTL or no cache;
    * an infinite TTL writes its cache back instead and only asks when an `init` failed meanwhile).
-   * False on every other event.
+   * Also on the event that announces the change feed `live` again when its reset found that the
+   * backend lost its data and this instance could not restore all of it. False on every other
+   * event.
    */
   readonly needsRefresh: boolean;
   /** The state of the change feed; a change of it alone is an event of the stream too. */

@@ -83,13 +83,18 @@ export interface DataStore {
 
   /**
    * Every change to the store's prefix, by any instance sharing it (this one's included), as the
-   * driver's change feed reports it: hot, completes on `close()`. Works with any TTL, 0 included;
-   * the feed is listened to while someone is subscribed. Never emits when the feed is `off` or
-   * the driver has none (see `status.feed`).
+   * driver's change feed reports it: hot, completes on `close()`, and fails with the feed's error
+   * when it cannot be set up. Works with any TTL, 0 included (the feed is then listened to only
+   * while someone is subscribed; with a cache, from the first operation until `close()`). The
+   * cache has applied a change before it is emitted. Never emits when the feed is `off` or the
+   * driver has none (see `status.feed`).
    */
   readonly changes$: Observable<StoreChange>;
 
-  /** The changes of one kind, typed by it, and every `reset` (which concerns every kind). */
+  /**
+   * The changes of one kind, typed by it, and every `reset` (which concerns every kind). Throws
+   * `invalid-kind` for a kind that is not valid.
+   */
   changesOf<T extends VersionedItem>(kind: KindDefinition<T>): Observable<KindStoreChange<T>>;
 
   /** The availability stream: the current status at once, then one event per change. */

@@ -1,7 +1,7 @@
-import { NEVER, type Observable } from 'rxjs';
+import { filter, ignoreElements, map, type Observable } from 'rxjs';
 import type { CacheEngine } from '../cache/CacheEngine.js';
 import type { KindData, PersistentDataStore } from '../contract/PersistentDataStore.js';
-import { validateKey } from '../contract/validation.js';
+import { validateKey, validateKind } from '../contract/validation.js';
 import { StoreErrorCode } from '../errors/StoreErrorCode.js';
 import { StowageError } from '../errors/StowageError.js';
 import type { StatusTrackingStore } from '../status/StatusTrackingStore.js';
@@ -31,7 +31,7 @@ export interface TypedStoreCache {
 export class TypedDataStore implements DataStore {
   readonly status$: Observable<StoreStatus>;
   readonly raw: PersistentDataStore;
-  readonly changes$: Observable<StoreChange> = NEVER;
+  readonly changes$: Observable<StoreChange>;
   private readonly items: ItemsByKind;
   // Where whole-store calls go: the engine when there is a cache, else the tracker.
   private readonly backend: Pick<PersistentDataStore, 'init' | 'isInitialized' | 'close'>;
@@ -39,8 +39,12 @@ export class TypedDataStore implements DataStore {
   constructor(
     private readonly tracker: StatusTrackingStore,
     cache?: TypedStoreCache,
+    /** The change feed's events (see `FeedFollower`); none when it is off or unsupported. */
+    changes$?: Observable<StoreChange>,
   ) {
     this.status$ = tracker.status$;
+    // Without a feed: nothing, but completing on close like the status stream.
+    this.changes$ = changes$ ?? tracker.status$.pipe(ignoreElements());
     this.raw = cache?.raw ?? tracker;
     this.backend = cache?.engine ?? tracker;
     const engine = cache?.engine;
@@ -107,8 +111,17 @@ export class TypedDataStore implements DataStore {
     await this.backend.init(data);
   }
 
-  changesOf<T extends VersionedItem>(_kind: KindDefinition<T>): Observable<KindStoreChange<T>> {
-    return NEVER;
+  changesOf<T extends VersionedItem>(kind: KindDefinition<T>): Observable<KindStoreChange<T>> {
+    validateKind(kind);
+    const { namespace } = kind;
+    return this.changes$.pipe(
+      filter((change) => change.type === 'reset' || change.namespace === namespace),
+      map((change): KindStoreChange<T> => {
+        if (change.type === 'reset') return change;
+        const { namespace: _namespace, ...rest } = change;
+        return { ...rest, kind };
+      }),
+    );
   }
 
   isInitialized(): Promise<boolean> {

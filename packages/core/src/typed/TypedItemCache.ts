@@ -2,6 +2,7 @@ import type { CacheEngine } from '../cache/CacheEngine.js';
 import type { KeptForm } from '../cache/KeptForm.js';
 import type { KindCache } from '../cache/KindCache.js';
 import { valuesOf } from '../cache/kindFill.js';
+import { cachedAfterFailure, wholeKindAfterFailure } from '../cache/servedDuringOutage.js';
 import type { SerializedItemDescriptor } from '../contract/SerializedItemDescriptor.js';
 import { validateKey } from '../contract/validation.js';
 import type { Frozen } from './deepFreeze.js';
@@ -43,7 +44,11 @@ export class TypedItemCache<T extends VersionedItem> implements TypedItems<T> {
   private async load(key: string): Promise<Frozen<T> | undefined> {
     validateKey(key);
     const read = this.cache.load(key);
-    await read.promise;
+    try {
+      await read.promise;
+    } catch (error) {
+      return itemOf(cachedAfterFailure(this.cache, key, error), this.kind.namespace, key);
+    }
     return itemOf(read.keptIn(this.form, key), this.kind.namespace, key);
   }
 
@@ -51,7 +56,12 @@ export class TypedItemCache<T extends VersionedItem> implements TypedItems<T> {
     const live = new LiveItems<T>(this.kind.namespace);
     if (!this.cache.visitWholeKind(live.add)) {
       const read = this.cache.loadAll();
-      await read.promise;
+      try {
+        await read.promise;
+      } catch (error) {
+        wholeKindAfterFailure(this.cache, live.add, error);
+        return live.result(this.form);
+      }
       for (const [key, kept] of await valuesOf(this.cache, read)) live.add(key, kept);
     }
     return live.result(this.form);

@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { type Cluster, Redis } from 'ioredis';
 import { ownedClientPolicy } from '../connection/clientPolicy.js';
+import { changeChannel, publishRule, subscribeRule } from '../feed/changeChannel.js';
 import { resolveRedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisDriverOptions, RedisMode, RedisNodeAddress } from '../RedisDriverOptions.js';
 import { createTopology } from '../topology/createTopology.js';
@@ -15,6 +16,10 @@ export interface RedisAccess {
   readonly mode: RedisMode;
   /** The prefix every key of the store starts with (`{P}` in a cluster). */
   readonly effectivePrefix: string;
+  /** The sharded channel the store announces its writes on (`<effectivePrefix>:$changes`). */
+  readonly changeChannel: string;
+  /** The ACL rules a writer needs to announce, and a reader to follow the change feed. */
+  readonly feedRules: { readonly publish: string; readonly subscribe: string };
   /** Cluster mode: the hash slot every key of the store is in. */
   readonly storeSlot: number | undefined;
   /** The addresses given: the server, the sentinels, or the cluster's startup nodes. */
@@ -45,6 +50,7 @@ export function redisAccess(options: RedisDriverOptions): RedisAccess {
   const topology = createTopology(settings);
   const policy = ownedClientPolicy(settings);
   const endpoint = settings.endpoint;
+  const channel = changeChannel(topology.effectivePrefix);
   const tls: ConnectionOptions | undefined = endpoint?.tls;
   const connect = (
     address: RedisNodeAddress,
@@ -69,6 +75,8 @@ export function redisAccess(options: RedisDriverOptions): RedisAccess {
   return {
     mode: settings.mode,
     effectivePrefix: topology.effectivePrefix,
+    changeChannel: channel,
+    feedRules: { publish: publishRule(channel), subscribe: subscribeRule(channel) },
     storeSlot: settings.mode === 'cluster' ? keySlot(`${topology.effectivePrefix}:`) : undefined,
     endpoints,
     masterName: settings.sentinel?.name,

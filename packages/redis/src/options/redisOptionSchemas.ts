@@ -66,6 +66,7 @@ const COMMON = {
   upsertHook: hook.optional(),
   maxUpsertAttempts: integer(LIMITS.maxUpsertAttempts).optional(),
   waitForReplicas: waitForReplicas.optional(),
+  trackForeignWrites: flag.optional(),
 };
 
 /** The options of each mode. One of another mode is an error: the mode is never guessed. */

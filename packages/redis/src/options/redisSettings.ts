@@ -60,6 +60,11 @@ export interface RedisSettings {
   readonly cluster: ClusterSettings | undefined;
   /** WAIT after each write, or undefined. */
   readonly waitForReplicas: WaitForReplicasOptions | undefined;
+  /**
+   * Report writes of other writers of the schema (which do not announce themselves) as `kind`
+   * events, by server-assisted client tracking of the prefix.
+   */
+  readonly trackForeignWrites: boolean;
   /** Strings that must never appear in an error: password, URL, private key. */
   readonly secrets: ReadonlyArray<string>;
 }
@@ -136,6 +141,7 @@ export function settingsOf(
         ? undefined
         : { nodes: options.nodes ?? fromUrl?.endpoints ?? [], natMap: options.natMap },
     waitForReplicas: options.waitForReplicas,
+    trackForeignWrites: options.trackForeignWrites ?? REDIS_DEFAULTS.trackForeignWrites,
     secrets,
   };
 }

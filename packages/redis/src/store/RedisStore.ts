@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   type DataKind,
   type FullDataSet,
@@ -21,6 +22,12 @@ import {
 } from '../connection/RedisConnection.js';
 import { DurableWrites } from '../durability/DurableWrites.js';
 import { toStowageError } from '../errors/toStowageError.js';
+import { ChannelSource } from '../feed/ChannelSource.js';
+import { changeChannel } from '../feed/changeChannel.js';
+import { upsertMessage } from '../feed/feedMessage.js';
+import { withPublishRule } from '../feed/feedRefusals.js';
+import { storeTracker } from '../feed/foreignWrites/storeTracker.js';
+import { RedisChangeFeed } from '../feed/RedisChangeFeed.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisDataStore } from '../RedisDataStore.js';
 import { isUnresponsive, retryRedirections } from '../topology/clusterRetry.js';
@@ -54,6 +61,15 @@ const IS_INITIALIZED: CommandRequest = {
 /** The Redis driver: the store contract over the shared `P:KIND` hash layout. */
 export class RedisStore implements RedisDataStore {
   readonly effectivePrefix: string;
+  /**
+   * Every write of every instance on the prefix, announced on `<effectivePrefix>:$changes` in the
+   * same atomic step as the write (see `feed/`).
+   */
+  readonly changeFeed: RedisChangeFeed;
+  /** The sharded Pub/Sub channel this store announces its writes on. */
+  private readonly channel: string;
+  /** Tells this instance's announcements from others' (random, per instance). */
+  private readonly origin = randomBytes(9).toString('base64url');
   private readonly keys: RedisKeys;
   private readonly connection: RedisConnection;
   private readonly pools: NodePools;
@@ -81,6 +97,15 @@ export class RedisStore implements RedisDataStore {
       settings.waitForReplicas === undefined
         ? undefined
         : new DurableWrites(settings.waitForReplicas);
+    this.channel = changeChannel(topology.effectivePrefix);
+    const channel = this.channel;
+    const source = new ChannelSource((events) => topology.subscribe(channel, events), this.origin);
+    // With trackForeignWrites, the writes of writers that do not announce (as `kind` events) too.
+    const tracker = storeTracker(this.connection.client, settings, this.effectivePrefix);
+    this.changeFeed = new RedisChangeFeed(
+      tracker === undefined ? [source] : [source, tracker],
+      () => this.markerExists(),
+    );
     this.compareAndSet = new CompareAndSet({
       mode: topology.mode,
       strategy: settings.upsertStrategy,
@@ -97,7 +122,10 @@ export class RedisStore implements RedisDataStore {
 
   async init(allData: FullDataSet): Promise<void> {
     // The strings are taken now: the caller may change its data set once this call returns.
-    const transaction = initTransaction(await planInit(allData, this.keys), this.keys.inited);
+    const transaction = initTransaction(await planInit(allData, this.keys), this.keys.inited, {
+      channel: this.channel,
+      origin: this.origin,
+    });
     const durable = this.durable;
     const { executed, shortfall } = await retryRedirections(this.topology.mode, async () => {
       if (durable === undefined) {
@@ -107,6 +135,8 @@ export class RedisStore implements RedisDataStore {
       const pool = await this.pool(this.keys.inited, 'init');
       const { reply, shortfall } = await this.watched(durable.send(pool, 'init', transaction));
       return { executed: reply, shortfall };
+    }).catch((error: unknown) => {
+      throw withPublishRule(error, 'init', this.channel);
     });
     if (executed === null) {
       throw new StowageError(
@@ -160,6 +190,14 @@ export class RedisStore implements RedisDataStore {
       key,
       stored: toStoredString(key, descriptor),
       version: descriptor.version,
+      channel: this.channel,
+      announcement: upsertMessage(
+        this.origin,
+        kind.namespace,
+        key,
+        descriptor.version,
+        descriptor.deleted === true,
+      ),
     };
     return this.compareAndSet.apply(kind, write);
   }
@@ -171,6 +209,12 @@ export class RedisStore implements RedisDataStore {
   async isInitialized(): Promise<boolean> {
     // Always asks, so that an unreachable server is reported, as every driver does; a true answer
     // is kept, so a marker deleted later does not make this instance re-initialize.
+    if (await this.markerExists()) this.knownInitialized = true;
+    return this.knownInitialized;
+  }
+
+  /** EXISTS of the initialized marker, asked now and not remembered (the feed's check). */
+  private async markerExists(): Promise<boolean> {
     const args = [this.keys.inited];
     let exists: unknown;
     try {
@@ -178,8 +222,7 @@ export class RedisStore implements RedisDataStore {
     } catch (error) {
       exists = await this.recover(error, IS_INITIALIZED, args);
     }
-    if ((exists as number) > 0) this.knownInitialized = true;
-    return this.knownInitialized;
+    return (exists as number) > 0;
   }
 
   isAvailable(): Promise<boolean> {
@@ -189,6 +232,7 @@ export class RedisStore implements RedisDataStore {
   async close(): Promise<void> {
     this.connection.close();
     this.pools.close();
+    await this.changeFeed.close();
   }
 
   /** A failed command of the store's shared connection: sent again when unsent, or thrown typed. */
@@ -216,6 +260,11 @@ export class RedisStore implements RedisDataStore {
   };
 
   private writeError(error: unknown, operation: string): StowageError {
-    return toStowageError(error, { operation, effect: 'write', secrets: this.settings.secrets });
+    const typed = toStowageError(error, {
+      operation,
+      effect: 'write',
+      secrets: this.settings.secrets,
+    });
+    return withPublishRule(typed, operation, this.channel) as StowageError;
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '@stowage/core/driver';
 import { type Cluster, Command } from 'ioredis';
 import { slotRedirection } from '../errors/toStowageError.js';
+import { initMessage } from '../feed/feedMessage.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import { EncodedCommand, HsetEncoder } from './EncodedCommand.js';
 import type { RedisKeys } from './redisKeys.js';
@@ -18,6 +19,7 @@ const HSET_CHUNK_PAIRS = 1000;
 
 /** One kind of an `init`: its hash and the HSETs that refill it, encoded. */
 interface KindPlan {
+  readonly namespace: string;
   readonly hashKey: string;
   readonly hsets: ReadonlyArray<Buffer>;
 }
@@ -50,7 +52,7 @@ export async function planInit(allData: unknown, keys: RedisKeys): Promise<InitP
       if (hset.pairs === HSET_CHUNK_PAIRS) hsets.push(hset.take());
     });
     if (hset.pairs > 0) hsets.push(hset.take());
-    plan.push({ hashKey, hsets });
+    plan.push({ namespace: kind.namespace, hashKey, hsets });
   }
   return plan;
 }
@@ -79,15 +81,25 @@ function validateShape(allData: unknown): asserts allData is FullDataSet {
   );
 }
 
+/** How an `init` is announced: on the store's change channel, with this instance's origin. */
+export interface InitAnnouncement {
+  readonly channel: string;
+  readonly origin: string;
+}
+
 /**
  * The transaction of `init`: one MULTI/EXEC, so a reader never sees a half-replaced kind. An
- * empty kind keeps its DEL and skips HSET (Redis refuses an HSET without fields). It goes to the
- * node holding the store (`marker`'s, in a cluster); a transaction sent again (a cluster
- * redirection) gets new commands, since a command is used once.
+ * empty kind keeps its DEL and skips HSET (Redis refuses an HSET without fields). Each kind is
+ * announced inside it (one SPUBLISH per kind, first: a refused SPUBLISH aborts the transaction
+ * with nothing applied). It goes to the node holding the store (`marker`'s, in a cluster); a
+ * transaction sent again (a cluster redirection) gets new commands, since a command is used once.
  */
-export function initTransaction(plan: InitPlan, marker: string) {
+export function initTransaction(plan: InitPlan, marker: string, announce: InitAnnouncement) {
+  const messages = plan.map(({ namespace }) => initMessage(announce.origin, namespace));
   return (client: RedisClient): Promise<ExecReplies> => {
-    const commands: Command[] = [];
+    const commands: Command[] = messages.map(
+      (message) => new Command('spublish', [announce.channel, message]),
+    );
     for (const { hashKey, hsets } of plan) {
       commands.push(new Command('del', [hashKey]));
       for (const hset of hsets) commands.push(new EncodedCommand('hset', [hashKey], hset));

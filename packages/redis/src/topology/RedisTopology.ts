@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { ChannelSubscription, SubscriptionEvents } from '../feed/ChannelSubscription.js';
 import type { RedisMode } from '../RedisDriverOptions.js';
 
 /** The client of a topology: one server (standalone, or the primary behind Sentinel), or a cluster. */
@@ -49,4 +50,11 @@ export interface RedisTopology {
    * marker), so that it reaches the node serving the store's slot, not a random one.
    */
   probe(main: RedisClient, key: string): Promise<unknown>;
+  /**
+   * Follows the sharded Pub/Sub `channel` on a subscriber connection of its own, created now and
+   * closed with the subscription (with a client handed in, its duplicate). Standalone and
+   * Sentinel: one connection to the (primary) server; Cluster: a cluster client with sharded
+   * subscribers, whose subscriber lives on the channel's slot's primary.
+   */
+  subscribe(channel: string, events: SubscriptionEvents): ChannelSubscription;
 }

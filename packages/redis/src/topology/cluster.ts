@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { cutOff, ownedClientPolicy } from '../connection/clientPolicy.js';
 import { slotRedirection } from '../errors/toStowageError.js';
+import { clusterSubscription } from '../feed/clusterSubscription.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import { clusterPrefix, keySlot } from './keySlot.js';
 import type { RedisClient, RedisTopology, TransactionTarget } from './RedisTopology.js';
@@ -92,6 +93,24 @@ export function clusterTopology(settings: RedisSettings): RedisTopology {
         },
       }),
   });
+  const createCluster = (extra: { readonly shardedSubscribers?: boolean } = {}) =>
+    new Cluster(
+      cluster.nodes.map(({ host, port }) => ({ host, port })),
+      {
+        lazyConnect,
+        enableOfflineQueue,
+        enableReadyCheck,
+        clusterRetryStrategy: retryStrategy,
+        retryDelayOnMoved: 0,
+        retryDelayOnFailover: RETRY_DELAY_MS,
+        retryDelayOnClusterDown: RETRY_DELAY_MS,
+        retryDelayOnTryAgain: RETRY_DELAY_MS,
+        slotsRefreshTimeout: Math.min(settings.connectTimeoutMs, SLOTS_REFRESH_TIMEOUT_MS),
+        ...natMap,
+        redisOptions: { ...nodePolicy, enableReadyCheck, ...credentials },
+        ...extra,
+      },
+    );
   let watchUntil = 0;
   let refresher: NodeJS.Timeout | undefined;
   /** Nodes that served the store's slot when they stopped answering. */
@@ -99,23 +118,11 @@ export function clusterTopology(settings: RedisSettings): RedisTopology {
   return {
     mode: 'cluster',
     effectivePrefix: clusterPrefix(settings.prefix),
-    createClient: () =>
-      new Cluster(
-        cluster.nodes.map(({ host, port }) => ({ host, port })),
-        {
-          lazyConnect,
-          enableOfflineQueue,
-          enableReadyCheck,
-          clusterRetryStrategy: retryStrategy,
-          retryDelayOnMoved: 0,
-          retryDelayOnFailover: RETRY_DELAY_MS,
-          retryDelayOnClusterDown: RETRY_DELAY_MS,
-          retryDelayOnTryAgain: RETRY_DELAY_MS,
-          slotsRefreshTimeout: Math.min(settings.connectTimeoutMs, SLOTS_REFRESH_TIMEOUT_MS),
-          ...natMap,
-          redisOptions: { ...nodePolicy, enableReadyCheck, ...credentials },
-        },
-      ),
+    createClient: () => createCluster(),
+    subscribe: (channel, events) =>
+      // Sharded subscribers are off by default: without them SSUBSCRIBE goes to one connection
+      // that never follows the slot.
+      clusterSubscription(createCluster({ shardedSubscribers: true }), channel, events),
     transactionTarget: (main, key) => nodeTarget(main, primaryOf(main, key)),
     redirectTarget: (main, address) => nodeTarget(main, translate(address)),
     nodeUnresponsive(main, key, left) {

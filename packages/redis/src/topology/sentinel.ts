@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { ownedClientPolicy, RECONNECT } from '../connection/clientPolicy.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisTopology } from './RedisTopology.js';
-import { singleNode } from './singleNode.js';
+import { type SubscriberOptions, singleNode } from './singleNode.js';
 
 /** A write sent to a primary that has just been demoted: reconnect (asking the sentinels again). */
 const reconnectOnReadOnly = (error: Error) => error.message.startsWith('READONLY');
@@ -27,7 +27,7 @@ export function sentinelTopology(settings: RedisSettings): RedisTopology {
   }
   const policy = ownedClientPolicy(settings);
   const { username, password, db, tls } = endpoint;
-  const createClient = () =>
+  const createClient = (extra: SubscriberOptions = {}) =>
     new Redis({
       ...policy,
       sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),
@@ -46,6 +46,7 @@ export function sentinelTopology(settings: RedisSettings): RedisTopology {
       sentinelRetryStrategy: RECONNECT.delayMs,
       sentinelCommandTimeout: settings.commandTimeoutMs,
       reconnectOnError: reconnectOnReadOnly,
+      ...extra,
     });
   return { mode: 'sentinel', effectivePrefix: settings.prefix, ...singleNode(createClient) };
 }

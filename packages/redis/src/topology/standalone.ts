@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { ownedClientPolicy } from '../connection/clientPolicy.js';
 import type { RedisSettings } from '../options/resolveRedisSettings.js';
 import type { RedisTopology } from './RedisTopology.js';
-import { singleNode } from './singleNode.js';
+import { type SubscriberOptions, singleNode } from './singleNode.js';
 
 /** One Redis server (or a proxy that looks like one): keys are `P:K`, one client per connection. */
 export function standaloneTopology(settings: RedisSettings): RedisTopology {
@@ -11,10 +11,10 @@ export function standaloneTopology(settings: RedisSettings): RedisTopology {
   return {
     mode: 'standalone',
     effectivePrefix: settings.prefix,
-    ...singleNode(() => {
+    ...singleNode((extra: SubscriberOptions = {}) => {
       // Dedicated connections next to a client handed in reach the same server the same way, but
       // with the driver's bounded-failure policy.
-      if (client !== undefined) return client.duplicate(policy);
+      if (client !== undefined) return client.duplicate({ ...policy, ...extra });
       if (endpoint === undefined) throw new Error('standalone topology without an endpoint');
       const { host, port, db, username, password, tls } = endpoint;
       return new Redis({
@@ -25,6 +25,7 @@ export function standaloneTopology(settings: RedisSettings): RedisTopology {
         ...(username === undefined ? {} : { username }),
         ...(password === undefined ? {} : { password }),
         ...(tls === undefined ? {} : { tls }),
+        ...extra,
       });
     }),
   };

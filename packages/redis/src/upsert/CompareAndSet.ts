@@ -3,6 +3,7 @@ import { parseStoredString, type UpsertReadWriteHook } from '@stowage/core/drive
 import type { RedisConnection } from '../connection/RedisConnection.js';
 import type { DurableWrites } from '../durability/DurableWrites.js';
 import { toStowageError } from '../errors/toStowageError.js';
+import { withPublishRule } from '../feed/feedRefusals.js';
 import type { RedisMode, UpsertStrategy } from '../RedisDriverOptions.js';
 import { retryRedirections } from '../topology/clusterRetry.js';
 import type { CasOutcome } from './CasOutcome.js';
@@ -43,7 +44,17 @@ export class CompareAndSet {
     this.strategy = context.strategy;
   }
 
-  async apply(kind: DataKind, write: CasWrite): Promise<UpsertResult> {
+  /**
+   * Applies `write` when its version is newer, announcing it on the change channel in the same
+   * atomic step. A user refused the announcement gets a `permission` error naming the rule.
+   */
+  apply(kind: DataKind, write: CasWrite): Promise<UpsertResult> {
+    return this.compareAndSet(kind, write).catch((error: unknown) => {
+      throw withPublishRule(error, 'upsert', write.channel);
+    });
+  }
+
+  private async compareAndSet(kind: DataKind, write: CasWrite): Promise<UpsertResult> {
     let outcome: CasOutcome | undefined;
     if (this.strategy !== 'watch') {
       outcome = await this.script(write);

@@ -45,20 +45,27 @@ function errorOutcome(error: unknown): CasOutcome | undefined {
   return undefined;
 }
 
-/** One compare-and-set: the kind's hash, the item key, the string to store and its version. */
+/**
+ * One compare-and-set: the kind's hash, the item key, the string to store and its version, and
+ * the store's change channel with the message that announces the write when it is applied.
+ */
 export interface CasWrite {
   readonly hashKey: string;
   readonly key: string;
   readonly stored: string;
   readonly version: number;
+  readonly channel: string;
+  readonly announcement: string;
 }
 
 /** KEYS[1] and ARGV of the script. */
-const scriptArgs = ({ hashKey, key, stored, version }: CasWrite) => [
+const scriptArgs = ({ hashKey, key, stored, version, channel, announcement }: CasWrite) => [
   hashKey,
   key,
   stored,
   String(version),
+  channel,
+  announcement,
 ];
 
 /**

@@ -18,6 +18,9 @@ export interface WatchUpsert {
   readonly hashKey: string;
   readonly stored: string;
   readonly version: number;
+  /** The store's change channel and the message announcing the write, sent inside the MULTI. */
+  readonly channel: string;
+  readonly announcement: string;
   /** WAIT after EXEC, on the same dedicated connection. */
   readonly durable?: DurableWrites | undefined;
 }
@@ -40,7 +43,7 @@ const WHILE_MIGRATING: RetryPolicy = { delayMs: () => 50 };
 
 /**
  * Compare-and-set from the client, for servers where scripts are not allowed: WATCH the kind's
- * hash, read the item, compare, then MULTI/HSET/EXEC. EXEC is aborted when anyone changed the hash
+ * hash, read the item, compare, then MULTI/SPUBLISH/HSET/EXEC. EXEC is aborted when anyone changed the hash
  * since the WATCH; the attempt is then repeated, at most `maxAttempts` times, after which the
  * caller gets a `conflict` error (never an endless loop, never a success that did not happen).
  *
@@ -89,9 +92,12 @@ async function transaction(
   upsert: WatchUpsert,
   attempt: number,
 ): Promise<CasOutcome | typeof CONFLICT> {
-  const { pool, hook, kind, key, hashKey, stored, version, durable } = upsert;
+  const { pool, hook, kind, key, hashKey, stored, version, durable, channel, announcement } =
+    upsert;
   const connection = await pool.acquire();
-  const exec = (client: Redis) => client.multi().hset(hashKey, key, stored).exec();
+  // Announced in the same transaction: a refused SPUBLISH aborts it (EXECABORT), nothing applied.
+  const exec = (client: Redis) =>
+    client.multi().spublish(channel, announcement).hset(hashKey, key, stored).exec();
   type Executed = Awaited<ReturnType<typeof exec>>;
   const seen: WriteAnswer<Executed> = {};
   let reusable = false;

@@ -3,7 +3,8 @@ import type { PersistentDataStore } from '@stowage/core';
 /**
  * The commands the driver sends, and nothing else: the minimal ACL rule documented in the README.
  * PING is the health probe; EXISTS the marker check; HGET/HGETALL the reads; DEL/HSET/SET inside
- * MULTI/EXEC the init; EVALSHA (EVAL when the server lacks the script) the upsert.
+ * MULTI/EXEC the init; EVALSHA (EVAL when the server lacks the script) the upsert; SPUBLISH the
+ * announcement of every write, SSUBSCRIBE the change feed.
  */
 export const SCRIPT_COMMANDS = [
   '+ping',
@@ -17,6 +18,8 @@ export const SCRIPT_COMMANDS = [
   '+exec',
   '+evalsha',
   '+eval',
+  '+spublish',
+  '+ssubscribe',
 ] as const;
 
 /** The same for the WATCH strategy: WATCH/UNWATCH instead of the scripting commands. */
@@ -32,11 +35,16 @@ export const WATCH_COMMANDS = [
   '+exec',
   '+watch',
   '+unwatch',
+  '+spublish',
+  '+ssubscribe',
 ] as const;
 
-/** ACL rules, one word each: the key pattern, no channels, no command but `commands`. */
+/**
+ * ACL rules, one word each: the key pattern, the same pattern for channels (the change channel is
+ * `P:$changes`, which `P:*` covers), no command but `commands`.
+ */
 export function aclRules(keyPattern: string, commands: ReadonlyArray<string>): string[] {
-  return [`~${keyPattern}`, 'resetchannels', '-@all', ...commands];
+  return [`~${keyPattern}`, 'resetchannels', `&${keyPattern}`, '-@all', ...commands];
 }
 
 /**
