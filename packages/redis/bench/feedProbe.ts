@@ -21,12 +21,16 @@ export const wallNow = (): number => performance.timeOrigin + performance.now();
 export const keyOf = (index: number, keyCount: number): string =>
   `flag-${String(index % keyCount).padStart(4, '0')}`;
 
-/** One application instance: its own driver (own connections) and a cache with an infinite TTL. */
+/**
+ * One application instance: its own driver (own connections) and a cache with an infinite TTL.
+ * The command timeout is longer than the default so that a saturated machine shows up as latency
+ * in the figures rather than as a failed run.
+ */
 export function openInstance(
   storeOptions: Omit<RedisDriverOptions, 'prefix'>,
   prefix: string,
 ): DataStore {
-  return wrapDriver(createRedisDriver({ ...storeOptions, prefix }), {
+  return wrapDriver(createRedisDriver({ commandTimeoutMs: 10_000, ...storeOptions, prefix }), {
     cache: { ttl: 'infinite' },
   });
 }
@@ -85,7 +89,7 @@ export interface Follower {
   readonly seenAt: Float64Array;
   /** Per write index: when its upsert event reached the application's `changesOf`; NaN if never. */
   readonly eventAt: Float64Array;
-  /** `get`s after an upsert event that still answered an older version (retried). */
+  /** `get`s after an upsert event that still answered an older version, or failed (retried). */
   readonly staleReads: () => number;
   /** `reset` events received. */
   readonly resets: () => number;
@@ -95,33 +99,40 @@ export interface Follower {
 }
 
 /** How long a follower keeps re-reading a key whose event it received but whose `get` is older. */
-const GIVE_UP_MS = 2_000;
+const GIVE_UP_MS = 10_000;
 
 /**
  * Follows `store` through a run: on each upsert event of `flags` (the application's `changesOf`,
  * which the cache also follows), `get`s the key until it answers the event's version or later and
  * records when. What the time measures is thus "the cached `get` of this instance returns the new
  * version", with the event as the cue to look (no polling of unchanged keys). A `get` that still
- * answers an older version is retried (counted as stale) on the next turn, then every millisecond.
+ * answers an older version (counted as stale) or fails is retried on the next turn, then every
+ * millisecond.
  */
 export function follow(store: DataStore, shape: RunShape): Follower {
   const seenAt = new Float64Array(shape.total).fill(Number.NaN);
   const eventAt = new Float64Array(shape.total).fill(Number.NaN);
   let missing = shape.total;
   let staleReads = 0;
+  let failedReads = 0;
   let resets = 0;
+  let stopped = false;
   const confirm = async (key: string, version: number, index: number) => {
     const started = wallNow();
-    for (let attempt = 0; wallNow() - started < GIVE_UP_MS; attempt++) {
-      const item = await store.get(flags, key);
-      if (item !== undefined && item.version >= version) {
-        if (Number.isNaN(seenAt[index] as number)) {
-          seenAt[index] = wallNow();
-          missing--;
+    for (let attempt = 0; !stopped && wallNow() - started < GIVE_UP_MS; attempt++) {
+      try {
+        const item = await store.get(flags, key);
+        if (item !== undefined && item.version >= version) {
+          if (Number.isNaN(seenAt[index] as number)) {
+            seenAt[index] = wallNow();
+            missing--;
+          }
+          return;
         }
-        return;
+        staleReads++;
+      } catch {
+        failedReads++;
       }
-      staleReads++;
       await new Promise((resolve) =>
         attempt === 0 ? setImmediate(resolve) : setTimeout(resolve, 1),
       );
@@ -138,10 +149,13 @@ export function follow(store: DataStore, shape: RunShape): Follower {
   return {
     seenAt,
     eventAt,
-    staleReads: () => staleReads,
+    staleReads: () => staleReads + failedReads,
     resets: () => resets,
     missing: () => missing,
-    stop: () => subscription.unsubscribe(),
+    stop: () => {
+      stopped = true;
+      subscription.unsubscribe();
+    },
   };
 }
 
@@ -165,6 +179,8 @@ export interface ReaderReport {
   readonly eventAt: ReadonlyArray<ReadonlyArray<number | null>>;
   readonly staleReads: number;
   readonly resets: number;
+  /** CPU time the reporting process used while following, per second (1 = a whole core). */
+  readonly cpuShare?: number;
 }
 
 /** Times as JSON can carry them: NaN (never) as null. */
@@ -181,7 +197,7 @@ export function reportOf(followers: ReadonlyArray<Follower>): ReaderReport {
   };
 }
 
-/** What the benchmark sends a reader process: open instances, follow a run, report. */
+/** What a benchmark sends a forked process: open instances, follow a run or write, report. */
 export type ReaderCommand =
   | {
       readonly type: 'start';
@@ -189,5 +205,11 @@ export type ReaderCommand =
       readonly prefix: string;
       readonly instances: number;
       readonly shape: RunShape;
+    }
+  | {
+      /** The first instance writes these `[key, version]` flags, `inFlight` at a time. */
+      readonly type: 'write';
+      readonly writes: ReadonlyArray<readonly [string, number]>;
+      readonly inFlight: number;
     }
   | { readonly type: 'finish'; readonly drainMs: number };

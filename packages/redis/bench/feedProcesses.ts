@@ -1,6 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -71,8 +71,24 @@ function readerProcess(child: ChildProcess): ReaderProcess {
 }
 
 /**
- * Runs `body` with `count` reader processes forked (each inherits this process's CPU pinning),
- * then waits for them to exit and removes the compiled script.
+ * Lets `pid` run on every CPU (undoing the pinning it inherited), so that forked readers stand for
+ * instances on other machines rather than time-sliced on this process's CPU. False if it could not.
+ */
+function unpin(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    execFileSync('taskset', ['-a', '-pc', `0-${cpus().length - 1}`, String(pid)], {
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs `body` with `count` reader processes forked, free to run on every CPU, then waits for them
+ * to exit and removes the compiled script.
  */
 export async function withReaderProcesses<T>(
   count: number,
@@ -83,9 +99,12 @@ export async function withReaderProcesses<T>(
   try {
     const entry = await compileReader(dir);
     for (let i = 0; i < count; i++) {
-      children.push(
-        fork(entry, [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
-      );
+      const child = fork(entry, [], {
+        execArgv: [],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      unpin(child.pid);
     }
     return await body(children.map(readerProcess));
   } finally {
