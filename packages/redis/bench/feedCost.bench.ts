@@ -69,8 +69,12 @@ async function benchmark(mode: BenchMode): Promise<void> {
   // Checked after the figures are printed, so that a failing run still reports them.
   let published = 0;
   let delivered = 0;
-  /** Upserts of a new version refused: none is expected. */
+  /**
+   * Upserts refused with nothing newer stored: none is expected. A write of a key comes round
+   * again 1,000 writes later, so one held back that long is refused for the later one (counted).
+   */
   const refused: string[] = [];
+  let overtaken = 0;
   let feedAfter = '';
   const report = (name: string, subject: Sample, baseline: Sample) => {
     const ratio = subject.opsPerSecond / baseline.opsPerSecond;
@@ -114,9 +118,10 @@ async function benchmark(mode: BenchMode): Promise<void> {
       return measure(count, IN_FLIGHT, async (i) => {
         const key = keyAt(i);
         const result = await store.upsert(flags, { key, version: base + i, on: i % 2 === 0 });
-        if (!result.applied) {
-          refused.push(`${key} at ${base + i} (stored: ${result.current?.version})`);
-        }
+        const stored = result.current?.version;
+        if (result.applied) return;
+        if (stored !== undefined && stored > base + i) overtaken++;
+        else refused.push(`${key} at ${base + i} (stored: ${stored})`);
       });
     };
     const contenders = [
@@ -159,9 +164,11 @@ async function benchmark(mode: BenchMode): Promise<void> {
       '|---|---|---|---|---|',
       ...rows,
       '',
+      `Stowage upserts refused because the next write of their key (1,000 writes later) overtook them: ${overtaken}`,
+      '',
     ].join('\n'),
   );
-  expect(refused, 'upserts of a new version refused').toEqual([]);
+  expect(refused, 'upserts refused with nothing newer stored').toEqual([]);
   expect(delivered, 'announcements the sharded subscriber received').toBe(published);
   expect(feedAfter).toBe('live');
 }
