@@ -106,7 +106,11 @@ async function printAll(store: DataStore, print: (line: string) => void): Promis
 export async function runQuickstart({ env, watch, print, stopped }: QuickstartOptions) {
   // With memory, the demo keeps the backend so it can take it offline; with Redis it is unused.
   const backend = createMemoryBackend();
-  const config = await loadConfig({ memory: { backend } }, { env });
+  // The backend is the memory driver's option: handed in only when memory is the driver chosen
+  // (an option of a driver that is not selected is a configuration error).
+  const chosen = await loadConfig({}, { env });
+  const config =
+    chosen.driver === 'memory' ? await loadConfig({ memory: { backend } }, { env }) : chosen;
   print(`config: ${config}`); // secrets are redacted by the config itself
   const store = await createDataStore(config);
   let whenAvailable: (() => void) | undefined;

@@ -16,6 +16,7 @@ import {
 import { adminClient } from './support/adminClient.js';
 import { primaries, storeSlot } from './support/clusterFaults.js';
 import { features, item } from './support/items.js';
+import { readOnlyRules } from './support/minimalAcl.js';
 import { clusterAdmin } from './support/topologyServers.js';
 
 // The foreign-write tracker in a cluster: both its connections live on the primary serving the
@@ -128,22 +129,13 @@ describe('the minimal read-only ACL user in a cluster', () => {
   const prefix = 'fwc-ro';
   const effective = clusterPrefix(prefix);
   const channel = `${effective}:$changes`;
-  const rules = [
-    `~${effective}:*`,
-    'resetchannels',
-    '-@all',
-    '+ping',
-    '+exists',
-    '+hget',
-    '+hgetall',
-    '+ssubscribe',
-    `&${channel}`,
+  const rules = readOnlyRules(effective, [
     '+cluster|slots',
     '+client|tracking',
     '+client|id',
     '+subscribe',
     '&__redis__:invalidate',
-  ];
+  ]);
   const reader = { username: 'reader', password: 'reader-secret' };
 
   it('reads, subscribes to the sharded feed channel and tracks; its writes are refused', async () => {

@@ -26,7 +26,9 @@ export interface TrackerRecording {
 }
 
 /** Subscribes to a tracker's events and live state and keeps them. */
-export function recordTracker(tracker: ForeignWriteTracker): TrackerRecording {
+export function recordTracker(
+  tracker: Pick<ForeignWriteTracker, 'events$' | 'live$'>,
+): TrackerRecording {
   const events: ChangeEvent[] = [];
   const arrivals: number[] = [];
   const lives: boolean[] = [];

@@ -84,7 +84,8 @@ export interface DataStore {
   /**
    * Every change to the store's prefix, by any instance sharing it (this one's included), as the
    * driver's change feed reports it: hot, completes on `close()`, and fails with the feed's error
-   * when it cannot be set up. Works with any TTL, 0 included (the feed is then listened to only
+   * when it cannot be set up (e.g. `permission`: give `subscribe` an error handler, since rxjs
+   * rethrows an unhandled one, which ends the process). Works with any TTL, 0 included (the feed is then listened to only
    * while someone is subscribed; with a cache, from the first operation until `close()`). The
    * cache has applied a change before it is emitted. Never emits when the feed is `off` or the
    * driver has none (see `status.feed`).

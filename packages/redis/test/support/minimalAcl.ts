@@ -57,3 +57,26 @@ export function withoutListKinds(store: PersistentDataStore): PersistentDataStor
     get: (target, name) => (name === 'listKinds' ? undefined : Reflect.get(target, name)),
   });
 }
+
+/**
+ * The minimal rule of a read-only instance that follows the change feed, for the store whose
+ * effective prefix is `effectivePrefix` (`{P}` in a cluster): its keys, its change channel, the
+ * reads and SSUBSCRIBE; `extra` adds what a mode or an option needs (`+cluster|slots`, tracking).
+ */
+export function readOnlyRules(
+  effectivePrefix: string,
+  extra: ReadonlyArray<string> = [],
+): string[] {
+  return [
+    `~${effectivePrefix}:*`,
+    'resetchannels',
+    '-@all',
+    '+ping',
+    '+exists',
+    '+hget',
+    '+hgetall',
+    '+ssubscribe',
+    `&${effectivePrefix}:$changes`,
+    ...extra,
+  ];
+}
