@@ -138,13 +138,17 @@ export function follow(store: DataStore, shape: RunShape): Follower {
       );
     }
   };
-  const subscription = store.changesOf(flags).subscribe((change) => {
-    if (change.type === 'reset') resets++;
-    if (change.type !== 'upsert') return;
-    const index = change.version - shape.firstVersion;
-    if (index < 0 || index >= shape.total) return;
-    if (Number.isNaN(eventAt[index] as number)) eventAt[index] = wallNow();
-    void confirm(change.key, change.version, index);
+  const subscription = store.changesOf(flags).subscribe({
+    next: (change) => {
+      if (change.type === 'reset') resets++;
+      if (change.type !== 'upsert') return;
+      const index = change.version - shape.firstVersion;
+      if (index < 0 || index >= shape.total) return;
+      if (Number.isNaN(eventAt[index] as number)) eventAt[index] = wallNow();
+      void confirm(change.key, change.version, index);
+    },
+    // A feed that fails ends the stream: what it did not deliver is reported as missed.
+    error: (error: unknown) => console.error('change feed failed:', error),
   });
   return {
     seenAt,
