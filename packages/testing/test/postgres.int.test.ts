@@ -132,6 +132,8 @@ describe('startPostgresServer', () => {
     await server.query(
       'BEGIN; SET LOCAL synchronous_commit = on; CREATE TABLE kept (x int); INSERT INTO kept VALUES (7); COMMIT',
     );
+    // Several statements in one call answer with the last one's rows.
+    expect((await server.query('SELECT 1; SELECT x FROM kept')).rows).toEqual([{ x: 7 }]);
     await server.kill();
     expect(server.running).toBe(false);
     expect(isProcessGone(pid)).toBe(true);
