@@ -83,7 +83,10 @@ export interface PostgresServer {
   resume(): void;
   /** Fast shutdown if it runs, then starts again on the same port with the same data. */
   restart(): Promise<void>;
-  /** Runs one statement as the superuser on {@link PostgresServer.database} through `pg`. */
+  /**
+   * Runs one statement as the superuser on {@link PostgresServer.database} through `pg`, on a fresh
+   * connection with a 10 s timeout. Several statements without `params` answer with the last rows.
+   */
   query<Row = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
