@@ -18,6 +18,21 @@ export {
   leasePortBlock,
   type PortBlockLease,
 } from './leasePortBlock.js';
+export {
+  findPostgresBinaries,
+  type PostgresBinaries,
+} from './postgres/findPostgresBinaries.js';
+export type {
+  PostgresQueryResult,
+  PostgresServer,
+  PostgresStartupTimings,
+  PostgresTlsOptions,
+  PostgresUser,
+} from './postgres/PostgresServer.js';
+export {
+  type StartPostgresServerOptions,
+  startPostgresServer,
+} from './postgres/startPostgresServer.js';
 export type { MigrateSlotOptions, RedisCluster, SlotMigration } from './RedisCluster.js';
 export type { RedisContainer, RedisContainerState } from './RedisContainer.js';
 export type { RedisEndpoint } from './RedisEndpoint.js';
