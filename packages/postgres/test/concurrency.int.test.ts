@@ -1,0 +1,95 @@
+import type { UpsertResult } from '@stowage/core';
+import { type PostgresServer, startPostgresServer } from '@stowage/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresDriver, createTableSql, type PostgresDataStore } from '../src/index.js';
+import { item } from './support/errors.js';
+
+const kind = { namespace: 'features' };
+let server: PostgresServer;
+const stores: PostgresDataStore[] = [];
+
+/** Stores of their own (pools of their own): writers that truly race on the server. */
+function openStores(count: number, prefix: string): PostgresDataStore[] {
+  const opened = Array.from({ length: count }, () =>
+    createPostgresDriver({ url: server.url, prefix, poolSize: 5 }),
+  );
+  stores.push(...opened);
+  return opened;
+}
+
+beforeAll(async () => {
+  server = await startPostgresServer({ settings: { max_connections: 200 } });
+  await server.query(createTableSql('public.stowage_items'));
+});
+
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+  await server?.stop();
+});
+
+describe('concurrent upserts on one key', () => {
+  it('lose no update with 100 writers: the highest version is stored, and applied once', async () => {
+    const writers = openStores(10, 'race100');
+    const versions = Array.from({ length: 100 }, (_, index) => index + 1);
+    // Shuffled, so that lower versions often arrive after higher ones.
+    versions.sort(() => Math.random() - 0.5);
+    const results = await Promise.all(
+      versions.map((version, index) =>
+        (writers[index % writers.length] as PostgresDataStore).upsert(
+          kind,
+          'k',
+          item('k', version),
+        ),
+      ),
+    );
+    expect(await writers[0]?.get(kind, 'k')).toEqual(item('k', 100));
+    const top = results[versions.indexOf(100)] as UpsertResult;
+    expect(top.applied).toBe(true);
+  });
+
+  it('report, when rejected, a stored version at least as high as their own', async () => {
+    // Rounds of equal and near versions racing: the row that blocked a write was committed
+    // after the write's statement began, so a read in the write's snapshot would miss it.
+    const writers = openStores(8, 'rejected');
+    for (let round = 0; round < 20; round += 1) {
+      const key = `k${round}`;
+      const attempts = Array.from({ length: 24 }, (_, index) => ({
+        store: writers[index % writers.length] as PostgresDataStore,
+        version: 1 + (index % 4),
+      }));
+      const results = await Promise.all(
+        attempts.map(({ store, version }) => store.upsert(kind, key, item(key, version))),
+      );
+      results.forEach((result, index) => {
+        const own = attempts[index]?.version ?? 0;
+        if (!result.applied) {
+          expect(result.current, `round ${round}: a rejected write saw no row`).toBeDefined();
+          expect(result.current?.version).toBeGreaterThanOrEqual(own);
+        }
+      });
+      expect((await writers[0]?.get(kind, key))?.version).toBe(4);
+    }
+  });
+
+  it('keep init atomic against concurrent readers: a kind is never seen half-replaced', async () => {
+    const [writer, reader] = openStores(2, 'atomic-init');
+    const set = (tag: number) =>
+      Array.from({ length: 500 }, (_, index) => [`k${index}`, item(`${tag}`, tag)] as const);
+    await writer?.init([{ kind, items: set(1) }]);
+    const inits = (async () => {
+      for (let tag = 2; tag < 8; tag += 1) await writer?.init([{ kind, items: set(tag) }]);
+    })();
+    const seen = new Set<string>();
+    let done = false;
+    void inits.finally(() => {
+      done = true;
+    });
+    while (!done) {
+      const all = await reader?.getAll(kind);
+      expect(all?.size).toBe(500);
+      seen.add([...new Set([...(all?.values() ?? [])].map((entry) => entry.version))].join(','));
+    }
+    await inits;
+    for (const versions of seen) expect(versions.split(',')).toHaveLength(1);
+  });
+});
