@@ -1,44 +1,29 @@
-import { type PostgresServer, startPostgresServer } from '@stowage/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgresServer } from '@stowage/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createPostgresDriver,
   createTableSql,
   grantSql,
   type PostgresDataStore,
+  type PostgresDriverOptions,
 } from '../src/index.js';
 import { errorText, expectCode, item } from './support/errors.js';
+import { useTableServer } from './support/tableServer.js';
 
 const kind = { namespace: 'features' };
 const APP = { name: 'app', password: 'app-secret-7d1f' };
 const NOBODY = { name: 'nobody', password: 'nobody-secret-91c2' };
-let server: PostgresServer;
-const stores: PostgresDataStore[] = [];
+const file = useTableServer(() => startPostgresServer({ users: [APP, NOBODY] }));
 
-function open(options: Parameters<typeof createPostgresDriver>[0]): PostgresDataStore {
-  const store = createPostgresDriver({
-    host: server.host,
-    port: server.port,
-    database: server.database,
-    ...options,
-  });
-  stores.push(store);
-  return store;
-}
+/** A store on the server's URL with the role the options give (they win over the URL's). */
+const open = (options: PostgresDriverOptions): PostgresDataStore => file.open(options);
 
 beforeAll(async () => {
-  server = await startPostgresServer({ users: [APP, NOBODY] });
-  await server.query(createTableSql('public.stowage_items'));
   // Exactly the GRANTs the README documents, and nothing else.
   for (const statement of grantSql('"public"."stowage_items"', 'public', '"app"').split(';\n')) {
-    await server.query(statement);
+    await file.server.query(statement);
   }
-  await server.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
-  await server.query('GRANT USAGE ON SCHEMA public TO nobody');
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await server?.stop();
+  await file.server.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+  await file.server.query('GRANT USAGE ON SCHEMA public TO nobody');
 });
 
 describe('rights', () => {
@@ -68,10 +53,8 @@ describe('rights', () => {
     const store = open({ user: APP.name, password: wrong, prefix: 'auth' });
     const error = await expectCode(store.get(kind, 'a'), 'auth');
     expect(errorText(error)).not.toContain(wrong);
-    const byUrl = createPostgresDriver({
-      url: `postgresql://app:${wrong}@${server.host}:${server.port}/${server.database}`,
-    });
-    stores.push(byUrl);
+    const { host, port, database } = file.server;
+    const byUrl = file.open({ url: `postgresql://app:${wrong}@${host}:${port}/${database}` });
     const fromUrl = await expectCode(byUrl.upsert(kind, 'a', item('a', 1)), 'auth');
     expect(errorText(fromUrl)).not.toContain(wrong);
     expect(await byUrl.isAvailable()).toBe(false);
@@ -80,34 +63,38 @@ describe('rights', () => {
 
 describe('the table layout', () => {
   it('a missing table is a config error quoting the CREATE statement', async () => {
-    const store = open({ user: server.user, password: server.password, table: 'public.absent' });
+    const store = open({
+      user: file.server.user,
+      password: file.server.password,
+      table: 'public.absent',
+    });
     const error = await expectCode(store.get(kind, 'a'), 'config');
     expect(error.message).toContain(createTableSql('"public"."absent"'));
   });
 
   it('a table of another layout is a config error quoting the CREATE statement, and is left as it is', async () => {
-    await server.query(
+    await file.server.query(
       'CREATE TABLE public.other_layout (prefix text, kind text, key text, item text)',
     );
     const store = open({
-      user: server.user,
-      password: server.password,
+      user: file.server.user,
+      password: file.server.password,
       table: 'public.other_layout',
     });
     const error = await expectCode(store.get(kind, 'a'), 'config');
     expect(error.message).toContain(createTableSql('"public"."other_layout"'));
     expect(error.message).toContain('column key is text, not bytea');
-    const { rows } = await server.query(
+    const { rows } = await file.server.query(
       "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_name = 'other_layout'",
     );
     expect(rows[0]).toEqual({ n: 4 });
   });
 
   it('createTables makes the table in a schema of its own, and keys of 8 KiB with NUL round-trip', async () => {
-    await server.query('CREATE SCHEMA stowage');
+    await file.server.query('CREATE SCHEMA stowage');
     const store = open({
-      user: server.user,
-      password: server.password,
+      user: file.server.user,
+      password: file.server.password,
       table: 'stowage.items',
       createTables: true,
     });

@@ -1,31 +1,17 @@
 import type { UpsertResult } from '@stowage/core';
-import { type PostgresServer, startPostgresServer } from '@stowage/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDriver, createTableSql, type PostgresDataStore } from '../src/index.js';
+import { startPostgresServer } from '@stowage/testing';
+import { describe, expect, it } from 'vitest';
+import type { PostgresDataStore } from '../src/index.js';
 import { item } from './support/errors.js';
+import { useTableServer } from './support/tableServer.js';
 
 const kind = { namespace: 'features' };
-let server: PostgresServer;
-const stores: PostgresDataStore[] = [];
+const file = useTableServer(() => startPostgresServer({ settings: { max_connections: 200 } }));
 
 /** Stores of their own (pools of their own): writers that truly race on the server. */
 function openStores(count: number, prefix: string): PostgresDataStore[] {
-  const opened = Array.from({ length: count }, () =>
-    createPostgresDriver({ url: server.url, prefix, poolSize: 5 }),
-  );
-  stores.push(...opened);
-  return opened;
+  return Array.from({ length: count }, () => file.open({ prefix, poolSize: 5 }));
 }
-
-beforeAll(async () => {
-  server = await startPostgresServer({ settings: { max_connections: 200 } });
-  await server.query(createTableSql('public.stowage_items'));
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await server?.stop();
-});
 
 describe('concurrent upserts on one key', () => {
   it('lose no update with 100 writers: the highest version is stored, and applied once', async () => {

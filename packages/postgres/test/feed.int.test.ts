@@ -1,25 +1,14 @@
 import { createDataStore, defineKind } from '@stowage/core';
 import type { ChangeEvent } from '@stowage/core/driver';
-import { type PostgresServer, startPostgresServer } from '@stowage/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postgresDriverDefinition } from '../src/definition.js';
-import {
-  changeChannel,
-  createPostgresDriver,
-  createTableSql,
-  type PostgresDataStore,
-} from '../src/index.js';
+import { changeChannel, type PostgresDataStore } from '../src/index.js';
 import { item } from './support/errors.js';
+import { useTableServer } from './support/tableServer.js';
 
 const kind = { namespace: 'features' };
-let server: PostgresServer;
-const stores: PostgresDataStore[] = [];
-
-function open(prefix: string): PostgresDataStore {
-  const store = createPostgresDriver({ url: server.url, prefix });
-  stores.push(store);
-  return store;
-}
+const file = useTableServer();
+const open = (prefix: string) => file.open({ prefix });
 
 /** Every event of `store`'s feed, recorded from once it is live. */
 async function record(store: PostgresDataStore): Promise<ChangeEvent[]> {
@@ -32,16 +21,6 @@ async function record(store: PostgresDataStore): Promise<ChangeEvent[]> {
   await expect.poll(() => live, { timeout: 5_000 }).toBe(true);
   return events;
 }
-
-beforeAll(async () => {
-  server = await startPostgresServer();
-  await server.query(createTableSql('public.stowage_items'));
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await server?.stop();
-});
 
 describe('the change feed over LISTEN/NOTIFY', () => {
   it('announces an upsert whose message exceeds a NOTIFY payload as a kind event', async () => {
@@ -110,7 +89,7 @@ describe('configuration by name', () => {
       {
         env: {
           STOWAGE_DRIVER: 'postgres',
-          STOWAGE_POSTGRES_URL: server.url,
+          STOWAGE_POSTGRES_URL: file.server.url,
           STOWAGE_PREFIX: 'by-name',
         },
         drivers: [postgresDriverDefinition],
@@ -118,7 +97,7 @@ describe('configuration by name', () => {
     );
     await store.upsert(things, { key: 'a', version: 1 });
     expect(await store.get(things, 'a')).toEqual({ key: 'a', version: 1 });
-    const { rows } = await server.query(
+    const { rows } = await file.server.query(
       "SELECT count(*)::int AS n FROM stowage_items WHERE prefix = 'by-name'",
     );
     expect(rows[0]).toEqual({ n: 1 });

@@ -1,20 +1,13 @@
-import { type PostgresServer, startPostgresServer } from '@stowage/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDriver, createTableSql, type PostgresDataStore } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { expectCode, item } from './support/errors.js';
+import { useTableServer } from './support/tableServer.js';
 
 const kind = { namespace: 'features' };
 const TIMEOUTS = { connectTimeoutMs: 1_000, commandTimeoutMs: 1_000 };
 /** Connect, then the statement, then the client's margin, then scheduling. */
 const BOUND_MS = TIMEOUTS.connectTimeoutMs + TIMEOUTS.commandTimeoutMs + 1_000;
-let server: PostgresServer;
-const stores: PostgresDataStore[] = [];
-
-function open(prefix: string): PostgresDataStore {
-  const store = createPostgresDriver({ url: server.url, prefix, ...TIMEOUTS });
-  stores.push(store);
-  return store;
-}
+const file = useTableServer();
+const open = (prefix: string) => file.open({ prefix, ...TIMEOUTS });
 
 /** The time `promise` takes to settle, in ms. */
 async function timed(promise: Promise<unknown>): Promise<number> {
@@ -22,17 +15,6 @@ async function timed(promise: Promise<unknown>): Promise<number> {
   await promise.catch(() => undefined);
   return performance.now() - start;
 }
-
-beforeAll(async () => {
-  server = await startPostgresServer();
-  await server.query(createTableSql('public.stowage_items'));
-});
-
-afterAll(async () => {
-  server?.resume();
-  await Promise.all(stores.map((store) => store.close()));
-  await server?.stop();
-});
 
 describe('a frozen server (SIGSTOP)', () => {
   it('fails a sent write with outcome-unknown, a sent read with timeout, a new connection with connection, all within the timeouts', async () => {
@@ -46,7 +28,7 @@ describe('a frozen server (SIGSTOP)', () => {
       events.push(event.type),
     );
     await expect.poll(() => live.at(-1), { timeout: 5_000 }).toBe(true);
-    server.pause();
+    file.server.pause();
     try {
       // Pooled connections are open: the statements are sent and their answers never come.
       const [write, read] = await Promise.all([
@@ -60,7 +42,7 @@ describe('a frozen server (SIGSTOP)', () => {
       expect(await store.isAvailable()).toBe(false);
       await expect.poll(() => live.at(-1), { timeout: 5_000 }).toBe(false);
     } finally {
-      server.resume();
+      file.server.resume();
     }
     await expect.poll(() => store.isAvailable(), { timeout: 10_000 }).toBe(true);
     expect((await store.get(kind, 'a'))?.version).toBeGreaterThanOrEqual(1);
@@ -83,7 +65,7 @@ describe('a restarted server', () => {
       store.changeFeed.events$.subscribe((event) => events.push(event.type)),
     ];
     await expect.poll(() => live.at(-1), { timeout: 5_000 }).toBe(true);
-    await server.restart();
+    await file.server.restart();
     await expect.poll(() => events.includes('reset'), { timeout: 10_000 }).toBe(true);
     expect(live).toContain(false);
     expect(live.at(-1)).toBe(true);
@@ -108,7 +90,7 @@ describe('a server that is down', () => {
   it('fails with connection within the connect timeout', async () => {
     const store = open('down');
     await store.get(kind, 'a');
-    await server.kill();
+    await file.server.kill();
     try {
       expect(await timed(expectCode(store.get(kind, 'a'), 'connection'))).toBeLessThan(BOUND_MS);
       const write = store.upsert(kind, 'a', item('a', 1)).catch((error: unknown) => error);
@@ -116,7 +98,7 @@ describe('a server that is down', () => {
         ((await write) as { code?: string }).code,
       );
     } finally {
-      await server.restart();
+      await file.server.restart();
     }
     await expect.poll(() => store.isAvailable(), { timeout: 10_000 }).toBe(true);
   });

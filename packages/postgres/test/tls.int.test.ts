@@ -1,32 +1,17 @@
 import { type PostgresServer, startPostgresServer } from '@stowage/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDriver, createTableSql, type PostgresDataStore } from '../src/index.js';
+import type { PostgresDriverOptions } from '../src/index.js';
 import { expectCode, item } from './support/errors.js';
+import { useTableServer } from './support/tableServer.js';
 
 const kind = { namespace: 'features' };
-let server: PostgresServer;
-const stores: PostgresDataStore[] = [];
-
-function open(options: Parameters<typeof createPostgresDriver>[0]): PostgresDataStore {
-  const store = createPostgresDriver({ url: server.url, connectTimeoutMs: 2_000, ...options });
-  stores.push(store);
-  return store;
-}
+const file = useTableServer(() => startPostgresServer({ tls: { required: true } }));
+const open = (options: PostgresDriverOptions) => file.open({ connectTimeoutMs: 2_000, ...options });
 
 const certificates = () => {
-  if (server.tls === undefined) throw new Error('the server has no TLS');
-  return server.tls;
+  if (file.server.tls === undefined) throw new Error('the server has no TLS');
+  return file.server.tls;
 };
-
-beforeAll(async () => {
-  server = await startPostgresServer({ tls: { required: true } });
-  await server.query(createTableSql('public.stowage_items'));
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await server?.stop();
-});
 
 describe('TLS', () => {
   it('works, verified, with the CA trusted, the feed included', async () => {
@@ -52,8 +37,11 @@ describe('TLS', () => {
   });
 
   it('sslmode=require in the URL turns TLS on, verified', async () => {
-    await expectCode(open({ url: `${server.url}?sslmode=require` }).get(kind, 'a'), 'tls');
-    const trusted = open({ url: `${server.url}?sslmode=require`, tls: { ca: certificates().ca } });
+    await expectCode(open({ url: `${file.server.url}?sslmode=require` }).get(kind, 'a'), 'tls');
+    const trusted = open({
+      url: `${file.server.url}?sslmode=require`,
+      tls: { ca: certificates().ca },
+    });
     expect(await trusted.isAvailable()).toBe(true);
   });
 });
@@ -68,8 +56,7 @@ describe('TLS refused by the server', () => {
   });
 
   it('is a tls error', async () => {
-    const store = createPostgresDriver({ url: plain.url, tls: { enabled: true } });
-    stores.push(store);
+    const store = file.open({ url: plain.url, tls: { enabled: true } });
     await expectCode(store.get(kind, 'a'), 'tls');
   });
 });
