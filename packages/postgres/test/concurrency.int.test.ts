@@ -78,4 +78,21 @@ describe('concurrent upserts on one key', () => {
     await inits;
     for (const versions of seen) expect(versions.split(',')).toHaveLength(1);
   });
+
+  it('let init win over upserts that insert its keys meanwhile, running it again', async () => {
+    const [initer, ...writers] = openStores(6, 'init-race');
+    const keys = Array.from({ length: 300 }, (_, index) => `k${index}`);
+    const items = keys.map((key) => [key, item(key, 1)] as const);
+    const upserts = Promise.all(
+      keys.map((key, index) =>
+        (writers[index % writers.length] as PostgresDataStore).upsert(kind, key, item(key, 5)),
+      ),
+    );
+    await initer?.init([{ kind, items }]);
+    await upserts;
+    // Each key: the init's item (it committed last) or the upsert's (it came after the init).
+    const all = await initer?.getAll(kind);
+    expect(all?.size).toBe(300);
+    for (const entry of all?.values() ?? []) expect([1, 5]).toContain(entry.version);
+  });
 });

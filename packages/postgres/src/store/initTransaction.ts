@@ -2,10 +2,14 @@ import type { StowageError } from '@stowage/core';
 import { type FullDataSet, type KeyedItem, toStoredString } from '@stowage/core/driver';
 import type pg from 'pg';
 import { isRetryable, type OperationEffect } from '../errors/toStowageError.js';
+
+/** A key a concurrent upsert inserted while `init` ran: the transaction is run again. */
+const UNIQUE_VIOLATION = '23505';
+
 import type { Statements } from './statements.js';
 
-/** Rows per INSERT: a few statements for a large kind, each of bounded size. */
-const ROWS_PER_STATEMENT = 5_000;
+/** Rows per INSERT: one statement for most kinds, a few of bounded size for the largest. */
+const ROWS_PER_STATEMENT = 20_000;
 
 /** What one `init` writes, and how it reports failures. */
 export interface InitRun {
@@ -65,9 +69,10 @@ async function attempt(client: pg.PoolClient, statements: Statements, run: InitR
 
 /**
  * Replaces the kinds of `run.allData` and marks the prefix initialized, atomically: a reader sees
- * the kinds before or after, never half-replaced. A serialization failure or deadlock is tried
- * again, up to `maxAttempts` times in all, then reported as `backend`. A failure before COMMIT
- * was sent applied nothing; a COMMIT whose answer is lost is `outcome-unknown`.
+ * the kinds before or after, never half-replaced. A serialization failure, a deadlock or a key
+ * inserted meanwhile by an upsert is tried again, up to `maxAttempts` times in all, then reported
+ * (`backend`, or the code of the last failure). A failure before COMMIT was sent applied nothing;
+ * a COMMIT whose answer is lost is `outcome-unknown`.
  */
 export async function initTransaction(
   pool: pg.Pool,
@@ -91,7 +96,8 @@ export async function initTransaction(
     } catch (error) {
       // The connection is not reused: its transaction may be open, or its answer pending.
       client.release(true);
-      if (!committing && isRetryable(error) && attemptNo < run.maxAttempts) continue;
+      const again = isRetryable(error) || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+      if (!committing && again && attemptNo < run.maxAttempts) continue;
       throw run.fail(error, committing ? 'write' : 'read');
     }
   }
