@@ -1,5 +1,7 @@
-import { createDataStore, defineKind } from '@stowage/core';
+import { createDataStore, type DataStore, defineKind } from '@stowage/core';
 import type { ChangeEvent } from '@stowage/core/driver';
+import { DataStoreToken, StowageModule } from '@stowage/core/inversify';
+import { Container } from 'inversify';
 import { describe, expect, it } from 'vitest';
 import { postgresDriverDefinition } from '../src/definition.js';
 import { changeChannel, type PostgresDataStore } from '../src/index.js';
@@ -102,5 +104,35 @@ describe('configuration by name', () => {
     );
     expect(rows[0]).toEqual({ n: 1 });
     await store.close();
+  });
+});
+
+describe('dependency injection by name', () => {
+  it('binds a cached store on PostgreSQL, kept coherent by the feed', async () => {
+    const things = defineKind<{ key: string; version: number }>('things');
+    const stowage = await StowageModule.fromConfig(
+      {
+        driver: 'postgres',
+        prefix: 'di',
+        postgres: { url: file.server.url },
+        cache: { ttl: 'infinite' },
+      },
+      { env: {}, drivers: [postgresDriverDefinition] },
+    );
+    const container = new Container();
+    await container.load(stowage.containerModule);
+    const store = container.get<DataStore>(DataStoreToken);
+    await store.init([things.items([{ key: 'a', version: 1 }])]);
+    expect(await store.get(things, 'a')).toEqual({ key: 'a', version: 1 });
+    // A write by another instance reaches the cache through NOTIFY.
+    await open('di').upsert({ namespace: 'things' }, 'a', {
+      version: 2,
+      deleted: false,
+      serializedItem: JSON.stringify({ key: 'a', version: 2 }),
+    });
+    await expect
+      .poll(() => store.get(things, 'a').then((got) => got?.version), { timeout: 5_000 })
+      .toBe(2);
+    await container.unbindAllAsync();
   });
 });
