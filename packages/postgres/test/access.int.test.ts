@@ -1,6 +1,8 @@
 import { startPostgresServer } from '@stowage/testing';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  createPostgresDriver,
   createTableSql,
   grantSql,
   type PostgresDataStore,
@@ -104,5 +106,24 @@ describe('the table layout', () => {
     expect(await store.get(kind, key)).toEqual(item('x', 1));
     expect([...(await store.getAll(kind)).keys()]).toEqual([key]);
     expect(await store.get(kind, key.slice(0, -1))).toBeUndefined();
+  });
+});
+
+describe('a pool handed in', () => {
+  it('serves the store and the feed, and stays open after close()', async () => {
+    const pool = new pg.Pool({ connectionString: file.server.url, max: 2 });
+    try {
+      const store = createPostgresDriver({ pool, prefix: 'handed-in' });
+      const events: string[] = [];
+      const subscription = store.changeFeed.events$.subscribe((event) => events.push(event.type));
+      await store.upsert(kind, 'a', item('a', 1));
+      await expect.poll(() => events, { timeout: 5_000 }).toEqual(['upsert']);
+      subscription.unsubscribe();
+      await store.close();
+      await expectCode(store.get(kind, 'a'), 'closed');
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
   });
 });
