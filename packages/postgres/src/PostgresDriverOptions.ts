@@ -37,7 +37,7 @@ export interface PostgresDriverOptions {
   readonly connectTimeoutMs?: number;
   /** Longest a statement may run, server side and client side, in ms. Default 5000. */
   readonly commandTimeoutMs?: number;
-  /** Attempts of a transaction that fails with a serialization failure or deadlock. Default 3. */
+  /** Runs of a statement or of `init` that meets a serialization failure or deadlock. Default 3. */
   readonly maxAttempts?: number;
   /** A pool of the application's: used as it is, never ended by `close()`. */
   readonly pool?: Pool;

@@ -96,3 +96,31 @@ describe('concurrent upserts on one key', () => {
     for (const entry of all?.values() ?? []) expect([1, 5]).toContain(entry.version);
   });
 });
+
+describe('a server whose default isolation is SERIALIZABLE', () => {
+  const strict = useTableServer(() =>
+    startPostgresServer({ settings: { default_transaction_isolation: 'serializable' } }),
+  );
+
+  it('retries serialization failures a bounded number of times, then reports backend', async () => {
+    const writers = Array.from({ length: 10 }, () =>
+      strict.open({ prefix: 'strict', poolSize: 5 }),
+    );
+    const writes = Array.from({ length: 100 }, (_, index) =>
+      (writers[index % 10] as PostgresDataStore).upsert(kind, 'k', item('k', index + 1)).then(
+        () => 'done',
+        (error: { code?: string }) => error.code,
+      ),
+    );
+    const inits = writers.slice(0, 3).map((writer, index) =>
+      writer.init([{ kind, items: [['k', item('k', 1_000 + index)]] }]).then(
+        () => 'done',
+        (error: { code?: string }) => error.code,
+      ),
+    );
+    const outcomes = await Promise.all([...writes, ...inits]);
+    for (const outcome of outcomes) expect(['done', 'backend']).toContain(outcome);
+    expect(outcomes.filter((outcome) => outcome === 'done').length).toBeGreaterThan(0);
+    expect((await writers[0]?.get(kind, 'k'))?.version).toBeGreaterThanOrEqual(100);
+  });
+});

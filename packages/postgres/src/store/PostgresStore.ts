@@ -231,12 +231,18 @@ export class PostgresStore implements PostgresDataStore {
     statement: Statement,
     values: unknown[],
   ): Promise<pg.QueryResult<Row>> {
-    try {
-      const query =
-        statement.name === '' ? { text: statement.text, values } : { ...statement, values };
-      return await this.pool.query<Row>(query);
-    } catch (error) {
-      throw this.failure(error, operation, effect);
+    const query =
+      statement.name === '' ? { text: statement.text, values } : { ...statement, values };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.pool.query<Row>(query);
+      } catch (error) {
+        // A serialization failure or deadlock rolled the statement back (it runs on its own, in
+        // autocommit): it is run again, a bounded number of times (a server whose default
+        // isolation is SERIALIZABLE reports them under contention).
+        if (isRetryable(error) && attempt < this.settings.maxAttempts && !this.closed) continue;
+        throw this.failure(error, operation, effect);
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import { type FullDataSet, type KeyedItem, toStoredString } from '@stowage/core/
 import type pg from 'pg';
 import { isRetryable, type OperationEffect } from '../errors/toStowageError.js';
 
-/** A key a concurrent upsert inserted while `init` ran: the transaction is run again. */
+/** A key a concurrent upsert inserted while `init` ran: run again, merging this time. */
 const UNIQUE_VIOLATION = '23505';
 
 import type { Statements } from './statements.js';
@@ -40,7 +40,13 @@ function columnsOf(items: ReadonlyArray<KeyedItem>) {
 }
 
 /** One attempt: every kind replaced and the marker set in one transaction; notified on commit. */
-async function attempt(client: pg.PoolClient, statements: Statements, run: InitRun) {
+async function attempt(
+  client: pg.PoolClient,
+  statements: Statements,
+  run: InitRun,
+  merging: boolean,
+) {
+  const insert = merging ? statements.insertManyMerging : statements.insertMany;
   await client.query('BEGIN');
   await client.query({ ...statements.setMarker, values: [run.prefix] });
   for (const { kind, items } of run.allData) {
@@ -49,7 +55,7 @@ async function attempt(client: pg.PoolClient, statements: Statements, run: InitR
     for (let start = 0; start < keys.length; start += ROWS_PER_STATEMENT) {
       const end = start + ROWS_PER_STATEMENT;
       await client.query({
-        ...statements.insertMany,
+        ...insert,
         values: [
           run.prefix,
           kind.namespace,
@@ -79,6 +85,7 @@ export async function initTransaction(
   statements: Statements,
   run: InitRun,
 ): Promise<void> {
+  let merging = false;
   for (let attemptNo = 1; ; attemptNo += 1) {
     let client: pg.PoolClient;
     try {
@@ -88,7 +95,7 @@ export async function initTransaction(
     }
     let committing = false;
     try {
-      await attempt(client, statements, run);
+      await attempt(client, statements, run, merging);
       committing = true;
       await client.query('COMMIT');
       client.release();
@@ -96,8 +103,9 @@ export async function initTransaction(
     } catch (error) {
       // The connection is not reused: its transaction may be open, or its answer pending.
       client.release(true);
-      const again = isRetryable(error) || (error as { code?: unknown }).code === UNIQUE_VIOLATION;
-      if (!committing && again && attemptNo < run.maxAttempts) continue;
+      const raced = (error as { code?: unknown }).code === UNIQUE_VIOLATION;
+      merging ||= raced;
+      if (!committing && (raced || isRetryable(error)) && attemptNo < run.maxAttempts) continue;
       throw run.fail(error, committing ? 'write' : 'read');
     }
   }

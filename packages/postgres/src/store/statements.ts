@@ -17,7 +17,15 @@ export interface Statements {
   readonly setMarker: Statement;
   readonly deleteKind: Statement;
   readonly insertMany: Statement;
+  readonly insertManyMerging: Statement;
   readonly notify: Statement;
+}
+
+/** The INSERT of many rows of one kind, given as arrays of keys, versions, flags and items. */
+function insertRows(table: string): string {
+  return `INSERT INTO ${table} (prefix, kind, key_hash, key, version, deleted, item)
+SELECT $1, $2, sha256(k), k, v, d, i
+FROM unnest($3::bytea[], $4::bigint[], $5::boolean[], $6::text[]) AS u(k, v, d, i)`;
 }
 
 /** The statements of the store, named after a hash of the table so that pools can be shared. */
@@ -62,14 +70,16 @@ VALUES ($1, '${MARKER_KIND}', sha256(''::bytea), ''::bytea, 0, false, '')
 ON CONFLICT (prefix, kind, key_hash) DO UPDATE SET version = stored.version + 1`,
     ),
     deleteKind: named('delete_kind', `DELETE FROM ${table} WHERE prefix = $1 AND kind = $2`),
-    // Many rows per statement as arrays. A plain INSERT (no ON CONFLICT: its speculative
-    // insertion costs a third more): a key that a concurrent upsert inserted between the DELETE
-    // and the INSERT is a unique violation, and `init` runs again.
-    insertMany: named(
-      'insert_many',
-      `INSERT INTO ${table} (prefix, kind, key_hash, key, version, deleted, item)
-SELECT $1, $2, sha256(k), k, v, d, i
-FROM unnest($3::bytea[], $4::bigint[], $5::boolean[], $6::text[]) AS u(k, v, d, i)`,
+    // Many rows per statement as arrays. First a plain INSERT (ON CONFLICT's speculative
+    // insertion costs a third more); when a concurrent upsert inserted one of the keys between
+    // the DELETE and the INSERT (a unique violation), `init` runs again with the merging form,
+    // in which `init` wins, as it would had it come later.
+    insertMany: named('insert_many', insertRows(table)),
+    insertManyMerging: named(
+      'insert_many_merging',
+      `${insertRows(table)}
+ON CONFLICT (prefix, kind, key_hash) DO UPDATE
+  SET key = excluded.key, version = excluded.version, deleted = excluded.deleted, item = excluded.item`,
     ),
     notify: named('notify', 'SELECT pg_notify($1, $2)'),
   };
