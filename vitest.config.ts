@@ -7,12 +7,12 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // and a stack trace points at the .ts file that failed.
 const alias = [
   {
-    find: /^@stowage\/(core|memory|conformance|testing|redis)$/,
+    find: /^@stowage\/(core|memory|conformance|testing|redis|postgres)$/,
     replacement: `${root}packages/$1/src/index.ts`,
   },
   // Subpath entries (`@stowage/core/driver`, `@stowage/memory/definition`): one file each in src.
   {
-    find: /^@stowage\/(core|memory|conformance|testing|redis)\/([A-Za-z]+)$/,
+    find: /^@stowage\/(core|memory|conformance|testing|redis|postgres)\/([A-Za-z]+)$/,
     replacement: `${root}packages/$1/src/$2.ts`,
   },
 ];

@@ -45,6 +45,10 @@ describe('the built-in drivers', () => {
     expect(BUILT_IN_DRIVERS.memory?.specifier).toBe('@stowage/memory/definition');
     expect(await new DriverRegistry().load('memory')).toBe(memoryDriverDefinition);
     expect(await new DriverRegistry().load('redis')).toBe(redisDriverDefinition);
+    expect(BUILT_IN_DRIVERS.postgres).toEqual({
+      specifier: '@stowage/postgres/definition',
+      exportName: 'postgresDriverDefinition',
+    });
   });
 
   it('carry their own variables, each under their prefix', () => {

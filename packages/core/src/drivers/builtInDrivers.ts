@@ -14,4 +14,8 @@ export interface BuiltInDriver {
 export const BUILT_IN_DRIVERS: Readonly<Record<string, BuiltInDriver>> = {
   memory: { specifier: '@stowage/memory/definition', exportName: 'memoryDriverDefinition' },
   redis: { specifier: '@stowage/redis/definition', exportName: 'redisDriverDefinition' },
+  postgres: {
+    specifier: '@stowage/postgres/definition',
+    exportName: 'postgresDriverDefinition',
+  },
 };

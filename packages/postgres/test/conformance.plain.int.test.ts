@@ -1,0 +1,3 @@
+import { registerPostgresConformance } from './support/registerPostgresConformance.js';
+
+registerPostgresConformance({ name: 'postgres' });
