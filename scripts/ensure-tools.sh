@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sourced by the quick-start and test scripts: makes sure the pinned pnpm is on PATH
 # (corepack's download can fail signature checks on Node 20, so npm installs it),
-# with REQUIRE_REDIS=1, that the Redis server binary, redis-cli and openssl exist, and with
+# with REQUIRE_REDIS=1, that the Redis server binary, redis-cli and openssl exist, with
+# REQUIRE_POSTGRES=1, that PostgreSQL's initdb and postgres exist (and, as root, the postgres account
+# they run under), and with
 # WANT_CONTAINERS=1, that a container engine can run the container tests (installed where it can be;
 # where not, those tests skip and say why).
 set -euo pipefail
@@ -47,6 +49,41 @@ if [ "${REQUIRE_REDIS:-0}" = 1 ]; then
       echo "stowage: the tests start their own Redis servers and need: ${missing[*]}." >&2
       echo "  Debian/Ubuntu: sudo apt-get install redis-tools openssl   (Redis 7.0 or newer)" >&2
       echo "  macOS:         brew install redis openssl" >&2
+      exit 1
+    fi
+  fi
+fi
+
+if [ "${REQUIRE_POSTGRES:-0}" = 1 ]; then
+  # The harness looks where this does: Debian's /usr/lib/postgresql/<newest>/bin (not on PATH),
+  # then PATH, then pg_config --bindir.
+  postgres_found() {
+    local dir
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+      [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ] && return 0
+    done
+    command -v initdb >/dev/null 2>&1 && command -v postgres >/dev/null 2>&1 && return 0
+    command -v pg_config >/dev/null 2>&1 && dir="$(pg_config --bindir 2>/dev/null)" &&
+      [ -x "$dir/initdb" ] && [ -x "$dir/postgres" ]
+  }
+  missing=()
+  postgres_found || missing+=("initdb and postgres")
+  # PostgreSQL refuses to run as root: as root the harness runs it as Debian's postgres account.
+  [ "$(id -u)" != 0 ] || id -u postgres >/dev/null 2>&1 || missing+=("the postgres user")
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "stowage: installing Debian's PostgreSQL server package (postgresql, openssl) for: ${missing[*]}"
+      export DEBIAN_FRONTEND=noninteractive
+      # The harness starts its own servers: no system cluster, so the package starts no service.
+      mkdir -p /etc/postgresql-common/createcluster.d
+      echo 'create_main_cluster = false' >/etc/postgresql-common/createcluster.d/stowage-no-main-cluster.conf
+      apt-get update -qq >/dev/null
+      apt-get install -y -qq --no-install-recommends postgresql openssl >/dev/null
+    else
+      echo "stowage: the tests start their own PostgreSQL servers and need: ${missing[*]}." >&2
+      echo "  Debian/Ubuntu: sudo apt-get install postgresql openssl   (no service or cluster is used)" >&2
+      echo "  macOS:         brew install postgresql openssl" >&2
       exit 1
     fi
   fi

@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { trackProcess, untrackProcess } from './exitCleanup.js';
 import { type ConnectionTarget, sendForText } from './HarnessConnection.js';
 import { HarnessError, HarnessErrorCode } from './HarnessError.js';
 import { killProcess } from './processState.js';
+import { SpawnedProcess } from './SpawnedProcess.js';
 import { waitFor } from './waitFor.js';
 
 /** Everything needed to (re)start one redis-server or sentinel process. */
@@ -32,10 +32,8 @@ export interface RedisProcessSpec {
  */
 export class RedisProcess {
   readonly spec: RedisProcessSpec;
-  #child: ChildProcess | undefined;
+  #process: SpawnedProcess | undefined;
   #pid = 0;
-  #exit: string | undefined;
-  #exited: Promise<void> = Promise.resolve();
 
   constructor(spec: RedisProcessSpec) {
     this.spec = spec;
@@ -48,7 +46,7 @@ export class RedisProcess {
 
   /** True while the process runs (a paused process counts as running). */
   get running(): boolean {
-    return this.#child !== undefined && this.#exit === undefined;
+    return this.#process !== undefined && this.#process.exit === undefined;
   }
 
   /**
@@ -60,46 +58,22 @@ export class RedisProcess {
     const { spec } = this;
     await spec.prepare?.();
     rmSync(spec.pidFile, { force: true });
-    const stdio = openSync(`${spec.logFile}.stdio`, 'a');
-    let child: ChildProcess;
-    try {
-      // detached: its own process group, so a Ctrl-C reaches only the test process, whose exit
-      // hook then kills the servers in order (SIGCONT, SIGKILL) instead of racing them.
-      child = spawn(spec.command, spec.args, {
-        argv0: spec.argv0,
-        cwd: spec.dir,
-        detached: true,
-        stdio: ['ignore', stdio, stdio],
-      });
-    } finally {
-      closeSync(stdio);
-    }
-    this.#child = child;
-    this.#exit = undefined;
-    child.unref();
-    child.once('error', (error) => {
-      this.#exit ??= `could not be spawned: ${error.message}`;
+    const spawned = new SpawnedProcess({
+      command: spec.command,
+      args: spec.args,
+      argv0: spec.argv0,
+      cwd: spec.dir,
+      output: `${spec.logFile}.stdio`,
     });
-    // 'exit' comes from waitpid, i.e. after every thread has ended and the sockets are closed. A
-    // zombie main thread is not enough: Redis's background threads can keep the port open a bit
-    // longer, and a "port is free" check right after kill() would then fail.
-    this.#exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (this.#child === child) this.#exit ??= `exited with ${signal ?? `code ${code}`}`;
-        resolve();
-      });
-    });
-    if (child.pid === undefined) {
-      await new Promise((resolve) => setImmediate(resolve));
-      throw this.#startFailed(this.#exit ?? 'could not be spawned');
-    }
-    const pid = child.pid;
+    this.#process = spawned;
+    const pid = await spawned.spawned();
+    if (typeof pid === 'string') throw this.#startFailed(pid);
     this.#pid = pid;
     trackProcess(pid);
     try {
       await waitFor(`${spec.name} to become ready`, () => this.#probeReady(pid), {
         timeoutMs: spec.startTimeoutMs,
-        abortIf: () => (this.#exit === undefined ? undefined : this.#startFailed(this.#exit)),
+        abortIf: () => (spawned.exit === undefined ? undefined : this.#startFailed(spawned.exit)),
       });
     } catch (error) {
       await this.kill();
@@ -132,35 +106,14 @@ export class RedisProcess {
 
   /** SIGCONT + SIGKILL and wait until the process has been reaped. Idempotent. */
   async kill(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || this.#pid === 0) return;
+    const spawned = this.#process;
+    if (spawned === undefined || this.#pid === 0) return;
     const pid = this.#pid;
-    if (child.exitCode === null && child.signalCode === null) {
-      await Promise.all([killProcess(pid), this.#waitForExit(pid)]);
+    if (spawned.alive) {
+      await Promise.all([killProcess(pid), spawned.waitForExit(this.spec.name, 5_000)]);
     }
-    this.#exit ??= 'killed';
+    spawned.exit ??= 'killed';
     untrackProcess(pid);
-  }
-
-  async #waitForExit(pid: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new HarnessError(
-              HarnessErrorCode.Timeout,
-              `${this.spec.name} (pid ${pid}) did not exit`,
-            ),
-          ),
-        5_000,
-      );
-    });
-    try {
-      await Promise.race([this.#exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** SIGSTOP: the process keeps its sockets but answers nothing, like a network partition. */

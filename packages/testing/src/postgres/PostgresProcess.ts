@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trackCleanup, untrackCleanup } from '../exitCleanup.js';
 import { HarnessError, HarnessErrorCode } from '../HarnessError.js';
+import { SpawnedProcess } from '../SpawnedProcess.js';
 import { waitFor } from '../waitFor.js';
+import { serverEnv } from './clusterTemplate.js';
 import { findPostgresBinaries } from './findPostgresBinaries.js';
-import { serverEnv } from './initPostgresCluster.js';
 import { type PostgresTarget, runPostgresQuery } from './postgresClient.js';
 import { killTreeNow, signalTree, waitForGone } from './processTree.js';
 import type { ServerAccount } from './serverAccount.js';
@@ -34,10 +34,8 @@ const shutdownTimeoutMs = 10_000;
  */
 export class PostgresProcess {
   readonly spec: PostgresProcessSpec;
-  #child: ChildProcess | undefined;
+  #process: SpawnedProcess | undefined;
   #pid = 0;
-  #exit: string | undefined;
-  #exited: Promise<void> = Promise.resolve();
   #cleanup: (() => void) | undefined;
 
   constructor(spec: PostgresProcessSpec) {
@@ -51,44 +49,24 @@ export class PostgresProcess {
 
   /** True while the postmaster runs (a paused one counts as running). */
   get running(): boolean {
-    return this.#child !== undefined && this.#exit === undefined;
+    return this.#process !== undefined && this.#process.exit === undefined;
   }
 
   /** Spawns the postmaster and waits until it answers a query about its own data directory. */
   async start(): Promise<void> {
     const { spec } = this;
-    const log = openSync(spec.logFile, 'a');
-    let child: ChildProcess;
-    try {
-      // detached: its own process group, so a Ctrl-C reaches only the test process, whose exit
-      // hook then kills the server instead of racing its shutdown.
-      child = spawn(findPostgresBinaries().postgres, ['-D', spec.dataDir], {
-        cwd: spec.dir,
-        env: serverEnv(),
-        detached: true,
-        stdio: ['ignore', log, log],
-        ...(spec.account === undefined ? {} : { uid: spec.account.uid, gid: spec.account.gid }),
-      });
-    } finally {
-      closeSync(log);
-    }
-    this.#child = child;
-    this.#exit = undefined;
-    child.unref();
-    child.once('error', (error) => {
-      this.#exit ??= `could not be spawned: ${error.message}`;
+    // As root, with the server account's uid and gid (the pid is the postmaster's own).
+    const spawned = new SpawnedProcess({
+      command: findPostgresBinaries().postgres,
+      args: ['-D', spec.dataDir],
+      cwd: spec.dir,
+      env: serverEnv(),
+      output: spec.logFile,
+      account: spec.account,
     });
-    this.#exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (this.#child === child) this.#exit ??= `exited with ${signal ?? `code ${code}`}`;
-        resolve();
-      });
-    });
-    if (child.pid === undefined) {
-      await new Promise((resolve) => setImmediate(resolve));
-      throw this.#startFailed(this.#exit ?? 'could not be spawned');
-    }
-    const pid = child.pid;
+    this.#process = spawned;
+    const pid = await spawned.spawned();
+    if (typeof pid === 'string') throw this.#startFailed(pid);
     this.#pid = pid;
     const cleanup = () => {
       killTreeNow(pid);
@@ -99,7 +77,7 @@ export class PostgresProcess {
       await waitFor(`${spec.name} to accept connections`, () => this.#probeReady(), {
         timeoutMs: spec.startTimeoutMs,
         intervalMs: 25,
-        abortIf: () => (this.#exit === undefined ? undefined : this.#startFailed(this.#exit)),
+        abortIf: () => (spawned.exit === undefined ? undefined : this.#startFailed(spawned.exit)),
       });
     } catch (error) {
       await this.kill();
@@ -130,7 +108,7 @@ export class PostgresProcess {
     signalTree(this.#pid, 'SIGCONT');
     process.kill(this.#pid, 'SIGINT');
     try {
-      await this.#waitForExit(shutdownTimeoutMs);
+      await this.#process?.waitForExit(this.spec.name, shutdownTimeoutMs);
     } catch {
       // Stuck (a child that ignores the shutdown): fall through to the kill.
     }
@@ -139,34 +117,13 @@ export class PostgresProcess {
 
   /** SIGCONT + SIGKILL to the postmaster and its children, until all are gone. Idempotent. */
   async kill(): Promise<void> {
-    const child = this.#child;
-    if (child === undefined || this.#pid === 0) return;
+    const spawned = this.#process;
+    if (spawned === undefined || this.#pid === 0) return;
     const tree = killTreeNow(this.#pid);
-    await Promise.all([waitForGone(tree, 5_000), this.#waitForExit(5_000)]);
-    this.#exit ??= 'killed';
+    await Promise.all([waitForGone(tree, 5_000), spawned.waitForExit(this.spec.name, 5_000)]);
+    spawned.exit ??= 'killed';
     if (this.#cleanup !== undefined) untrackCleanup(this.#cleanup);
     this.#cleanup = undefined;
-  }
-
-  async #waitForExit(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new HarnessError(
-              HarnessErrorCode.Timeout,
-              `${this.spec.name} (pid ${this.#pid}) did not exit`,
-            ),
-          ),
-        timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([this.#exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** SIGSTOP of the postmaster and its children: connections stay open, nothing answers. */

@@ -29,10 +29,17 @@ export interface PostgresQueryResult<Row = Record<string, unknown>> {
 
 /** How long the start took, in milliseconds. */
 export interface PostgresStartupTimings {
-  /** `initdb` plus writing the configuration. */
+  /**
+   * Creating the data directory and its configuration: `initdb` for the first server of the
+   * process (per superuser name), a copy of that first cluster for the others (`copied`).
+   */
   readonly initdbMs: number;
-  /** Spawning `postgres` until it accepts connections, plus creating the database and users. */
+  /** Spawning `postgres` until it accepts connections, plus creating the users. */
   readonly startMs: number;
+  /** The whole start, port and certificates included. */
+  readonly totalMs: number;
+  /** True when the data directory is a copy of this process's first cluster rather than a fresh initdb. */
+  readonly copied: boolean;
 }
 
 /** A running (or stopped) PostgreSQL server started by this package. */
@@ -45,7 +52,7 @@ export interface PostgresServer {
   readonly database: string;
   /** The superuser's name. */
   readonly user: string;
-  /** The superuser's password (generated). */
+  /** The superuser's password, generated once per process (servers start from one initdb). */
   readonly password: string;
   /**
    * `postgres://user:password@127.0.0.1:port/database` as the superuser. With TLS, add the CA to
@@ -76,7 +83,10 @@ export interface PostgresServer {
   resume(): void;
   /** Fast shutdown if it runs, then starts again on the same port with the same data. */
   restart(): Promise<void>;
-  /** Runs one statement as the superuser on {@link PostgresServer.database} through `pg`. */
+  /**
+   * Runs one statement as the superuser on {@link PostgresServer.database} through `pg`, on a fresh
+   * connection with a 10 s timeout. Several statements without `params` answer with the last rows.
+   */
   query<Row = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { appendFile, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestCertificates } from '../createTestCertificates.js';
 import { HarnessError, HarnessErrorCode } from '../HarnessError.js';
-import { findPostgresBinaries } from './findPostgresBinaries.js';
+import { clusterTemplate } from './clusterTemplate.js';
 import type { PostgresTlsOptions } from './PostgresServer.js';
 import { type PostgresConfigSpec, pgHbaText, postgresConfText } from './postgresConfig.js';
 import { giveToAccount, type ServerAccount } from './serverAccount.js';
@@ -17,31 +17,50 @@ export interface InitPostgresClusterSpec {
   readonly dir: string;
   readonly port: number;
   readonly user: string;
-  readonly password: string;
+  /** The database the server should have; made in the template, so a copy has it at once. */
+  readonly database: string;
   readonly account: ServerAccount | undefined;
   readonly certificates: TestCertificates | undefined;
   readonly tls: PostgresTlsOptions | undefined;
   readonly settings: Readonly<Record<string, string | number | boolean>> | undefined;
 }
 
-/** The environment of initdb and postgres: C locale, so that no missing system locale matters. */
-export function serverEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, LC_ALL: 'C', LANG: 'C' };
+/** The cluster {@link initPostgresCluster} made. */
+export interface InitializedCluster {
+  readonly dataDir: string;
+  readonly password: string;
+  /** initdb's time when this start ran it; otherwise the time of the copy. */
+  readonly initdbMs: number;
+  /** True when the data came from this process's template rather than a fresh initdb. */
+  readonly copied: boolean;
 }
 
 /**
- * Creates the cluster in `dir/data` with `initdb --no-sync` (superuser and password given,
- * scram-sha-256) and writes the configuration: settings, pg_hba.conf and the TLS files (copied in
- * and owned by the server account, since PostgreSQL refuses a key others can read). Returns the
- * data directory.
+ * Puts a cluster in `dir/data` (a copy of this process's initdb template, made on first use, with
+ * the database in it) and
+ * writes its configuration: settings, pg_hba.conf and the TLS files (copied in and owned by the
+ * server account, since PostgreSQL refuses a key others can read).
  */
-export async function initPostgresCluster(spec: InitPostgresClusterSpec): Promise<string> {
-  const { initdb } = findPostgresBinaries();
-  const data = join(spec.dir, 'data');
+export async function initPostgresCluster(
+  spec: InitPostgresClusterSpec,
+): Promise<InitializedCluster> {
+  const began = performance.now();
+  const { fresh, template: pending } = clusterTemplate(spec.user, spec.database, spec.account);
+  const template = await pending;
+  const dataDir = join(spec.dir, 'data');
   const socketDir = join(spec.dir, 'socket');
-  const passwordFile = join(spec.dir, 'superuser-password');
   await mkdir(socketDir);
-  await writeFile(passwordFile, `${spec.password}\n`, { mode: 0o600 });
+  try {
+    // -a keeps the owner (the server account) and the 0700 mode PostgreSQL insists on.
+    await run('cp', ['-a', template.dataDir, dataDir], { timeout: 30_000 });
+  } catch (error) {
+    throw new HarnessError(
+      HarnessErrorCode.StartFailed,
+      `Could not copy the initialised cluster to ${dataDir}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const owned = [spec.dir, socketDir];
   let tlsFiles: PostgresConfigSpec['tlsFiles'];
   if (spec.certificates !== undefined) {
     const sslDir = join(spec.dir, 'ssl');
@@ -56,41 +75,7 @@ export async function initPostgresCluster(spec: InitPostgresClusterSpec): Promis
       writeFile(tlsFiles.key, spec.certificates.key, { mode: 0o600 }),
       writeFile(tlsFiles.ca, spec.certificates.ca),
     ]);
-  }
-  await giveToAccount(spec.dir, spec.account);
-  await chmod(spec.dir, 0o700);
-  try {
-    await run(
-      initdb,
-      [
-        '--pgdata',
-        data,
-        '--username',
-        spec.user,
-        `--pwfile=${passwordFile}`,
-        '--auth-local=trust',
-        '--auth-host=scram-sha-256',
-        '--encoding=UTF8',
-        '--locale=C',
-        '--no-sync',
-      ],
-      {
-        cwd: spec.dir,
-        env: serverEnv(),
-        timeout: 60_000,
-        uid: spec.account?.uid,
-        gid: spec.account?.gid,
-      },
-    );
-  } catch (error) {
-    const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-    throw new HarnessError(
-      HarnessErrorCode.StartFailed,
-      `initdb failed in ${data}: ${output.trim() || (error as Error).message}`,
-      { cause: error },
-    );
-  } finally {
-    await rm(passwordFile, { force: true });
+    owned.push(sslDir, tlsFiles.cert, tlsFiles.key, tlsFiles.ca);
   }
   const config: PostgresConfigSpec = {
     port: spec.port,
@@ -99,8 +84,15 @@ export async function initPostgresCluster(spec: InitPostgresClusterSpec): Promis
     tls: spec.tls,
     settings: spec.settings,
   };
-  // Appended and overwritten as root keeps the files' owner (initdb made them as the account).
-  await appendFile(join(data, 'postgresql.conf'), postgresConfText(config));
-  await writeFile(join(data, 'pg_hba.conf'), pgHbaText(config));
-  return data;
+  await appendFile(join(dataDir, 'postgresql.conf'), postgresConfText(config));
+  await writeFile(join(dataDir, 'pg_hba.conf'), pgHbaText(config));
+  // The copied data keeps its owner; only what was made here changes hands.
+  await giveToAccount(owned, spec.account);
+  await chmod(spec.dir, 0o700);
+  return {
+    dataDir,
+    password: template.password,
+    initdbMs: performance.now() - began,
+    copied: !fresh,
+  };
 }

@@ -55,8 +55,13 @@ export async function runPostgresQuery<Row>(
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const result = await client.query(sql, params === undefined ? undefined : [...params]);
-    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+    const reply: pg.QueryResult | pg.QueryResult[] = await client.query(
+      sql,
+      params === undefined ? undefined : [...params],
+    );
+    // Several statements in one string (no params) answer with one result each: keep the last.
+    const result = Array.isArray(reply) ? reply.at(-1) : reply;
+    return { rows: (result?.rows ?? []) as Row[], rowCount: result?.rowCount ?? 0 };
   } catch (error) {
     throw new HarnessError(
       HarnessErrorCode.ReplyError,

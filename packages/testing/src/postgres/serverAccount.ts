@@ -1,8 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { chown } from 'node:fs/promises';
 import { HarnessError, HarnessErrorCode } from '../HarnessError.js';
-
-const run = promisify(execFile);
 
 /** The unprivileged account PostgreSQL runs under when the tests run as root. */
 export interface ServerAccount {
@@ -38,11 +36,14 @@ export function serverAccount(): ServerAccount | undefined {
   return { name: accountName, uid: id('-u'), gid: id('-g') };
 }
 
-/** Hands `path` (recursively) to the server account, so that PostgreSQL can use it as root's tests' folder. */
+/**
+ * Hands `paths` (each alone, not recursively) to the server account, so that PostgreSQL can use
+ * folders and files the root test process made.
+ */
 export async function giveToAccount(
-  path: string,
+  paths: readonly string[],
   account: ServerAccount | undefined,
 ): Promise<void> {
   if (account === undefined) return;
-  await run('chown', ['-R', `${account.uid}:${account.gid}`, path], { timeout: 10_000 });
+  await Promise.all(paths.map((path) => chown(path, account.uid, account.gid)));
 }

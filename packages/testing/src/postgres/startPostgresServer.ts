@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { HarnessError, HarnessErrorCode } from '../HarnessError.js';
 import { prepareServerResources } from '../serverResources.js';
 import { findPostgresBinaries } from './findPostgresBinaries.js';
-import { initPostgresCluster } from './initPostgresCluster.js';
+import { type InitializedCluster, initPostgresCluster } from './initPostgresCluster.js';
 import { PostgresProcess, postgresLogFile } from './PostgresProcess.js';
 import type { PostgresServer, PostgresTlsOptions, PostgresUser } from './PostgresServer.js';
 import { type PostgresTarget, runPostgresQuery } from './postgresClient.js';
@@ -59,90 +58,84 @@ export async function startPostgresServer(
   const account = serverAccount();
   const database = options.database ?? 'stowage';
   const user = options.user ?? 'postgres';
-  const password = randomBytes(18).toString('base64url');
   const host = '127.0.0.1';
+  const began = performance.now();
   const resources = await prepareServerResources('postgres', options.tls);
   const { dir, port, certificates } = resources;
-  const target: PostgresTarget = {
-    host,
-    port,
-    user,
-    password,
-    certificates,
-    clientCertificate: options.tls?.authClients === true,
-  };
-  const instance = new PostgresProcess({
-    name: `postgres ${host}:${port}`,
-    dir,
-    dataDir: `${dir}/data`,
-    logFile: postgresLogFile(dir),
-    account,
-    target,
-    startTimeoutMs: options.startTimeoutMs ?? 30_000,
-  });
+  let instance: PostgresProcess | undefined;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await instance.stop();
+    await instance?.stop();
     await resources.release();
   };
-  const began = performance.now();
-  let initdbMs = 0;
-  let startMs = 0;
+  let cluster: InitializedCluster;
+  let target: PostgresTarget;
+  let startMs: number;
   try {
-    await initPostgresCluster({
+    cluster = await initPostgresCluster({
       dir,
       port,
       user,
-      password,
+      database,
       account,
       certificates,
       tls: options.tls,
       settings: options.settings,
     });
-    initdbMs = performance.now() - began;
-    await instance.start();
-    await runPostgresQuery(
+    target = {
+      host,
+      port,
+      user,
+      password: cluster.password,
+      certificates,
+      clientCertificate: options.tls?.authClients === true,
+    };
+    instance = new PostgresProcess({
+      name: `postgres ${host}:${port}`,
+      dir,
+      dataDir: cluster.dataDir,
+      logFile: postgresLogFile(dir),
+      account,
       target,
-      'postgres',
-      `CREATE DATABASE ${identifier(database)} TEMPLATE template0`,
-      undefined,
-    );
-    for (const role of options.users ?? []) {
-      await runPostgresQuery(
-        target,
-        'postgres',
-        `CREATE ROLE ${identifier(role.name)} LOGIN ${role.superuser === true ? 'SUPERUSER' : ''} PASSWORD ${stringLiteral(role.password)}`,
-        undefined,
-      );
-    }
-    startMs = performance.now() - began - initdbMs;
+      startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    });
+    const startBegan = performance.now();
+    await instance.start();
+    await createUsers(target, options.users ?? []);
+    startMs = performance.now() - startBegan;
   } catch (error) {
     await stop();
     throw error;
   }
+  const server = instance;
   const encode = encodeURIComponent;
   return {
     host,
     port,
     database,
     user,
-    password,
-    url: `postgres://${encode(user)}:${encode(password)}@${host}:${port}/${encode(database)}`,
+    password: cluster.password,
+    url: `postgres://${encode(user)}:${encode(cluster.password)}@${host}:${port}/${encode(database)}`,
     tls: certificates,
     dir,
     get pid() {
-      return instance.pid;
+      return server.pid;
     },
     get running() {
-      return instance.running;
+      return server.running;
     },
-    timings: { initdbMs, startMs },
+    timings: {
+      initdbMs: cluster.initdbMs,
+      startMs,
+      totalMs: performance.now() - began,
+      copied: cluster.copied,
+    },
     stop,
-    kill: () => instance.kill(),
-    pause: () => instance.pause(),
-    resume: () => instance.resume(),
+    kill: () => server.kill(),
+    pause: () => server.pause(),
+    resume: () => server.resume(),
     async restart() {
       if (stopped) {
         throw new HarnessError(
@@ -150,10 +143,23 @@ export async function startPostgresServer(
           `postgres ${host}:${port} was stopped`,
         );
       }
-      await instance.stop();
-      await instance.start();
+      await server.stop();
+      await server.start();
     },
     query: (sql, params) => runPostgresQuery(target, database, sql, params),
-    logTail: (lines) => instance.logTail(lines),
+    logTail: (lines) => server.logTail(lines),
   };
+}
+
+/** The login roles asked for (the database is in the copied cluster already). */
+async function createUsers(target: PostgresTarget, users: readonly PostgresUser[]): Promise<void> {
+  for (const role of users) {
+    const superuser = role.superuser === true ? 'SUPERUSER' : 'NOSUPERUSER';
+    await runPostgresQuery(
+      target,
+      'postgres',
+      `CREATE ROLE ${identifier(role.name)} LOGIN ${superuser} PASSWORD ${stringLiteral(role.password)}`,
+      undefined,
+    );
+  }
 }
