@@ -4,19 +4,11 @@ import { createPostgresDriver } from '@stowage/postgres';
 import { startPostgresServer } from '@stowage/testing';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import {
-  body,
-  cell,
-  compare,
-  descriptor,
-  items,
-  n,
-  pin,
-  RUNS,
-} from '../../redis/bench/fixtures.js';
+import { body, cell, descriptor, fmt, items, n, pin, RUNS } from '../../redis/bench/fixtures.js';
 import { measure, type Sample } from '../../redis/bench/measure.js';
 import { changeChannel } from '../src/feed/feedMessage.js';
 import { statementsFor } from '../src/store/statements.js';
+import { type CpuSample, compareWithCpu } from './cpu.js';
 import { RawPostgres, type UpsertReply } from './raw.js';
 import { pinnedServer } from './server.js';
 
@@ -33,6 +25,8 @@ const TABLE = 'public.stowage_items';
 /** The table as the driver names it (quoted), which its channel is derived from. */
 const QUOTED_TABLE = '"public"."stowage_items"';
 const POOL_SIZE = 10;
+
+const micros = (value: number) => (value < 1000 ? value.toFixed(0) : fmt(value));
 
 /** A table cell; under 100 ops/s with two decimals, where rounding would hide the difference. */
 const opsCell = (s: Sample) =>
@@ -56,10 +50,11 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
     changeChannel(QUOTED_TABLE, PREFIX),
   );
   const rows: string[] = [];
-  const report = (name: string, subject: Sample, baseline: Sample, target: string) => {
+  const report = (name: string, subject: CpuSample, baseline: CpuSample, target: string) => {
     const ratio = subject.opsPerSecond / baseline.opsPerSecond;
+    const cpu = `${micros(subject.cpuMicros)} / ${micros(baseline.cpuMicros)}`;
     rows.push(
-      `| ${name} | ${opsCell(subject)} | ${opsCell(baseline)} | **${ratio.toFixed(2)}x** | ${target} |`,
+      `| ${name} | ${opsCell(subject)} | ${opsCell(baseline)} | **${ratio.toFixed(2)}x** | ${target} | ${cpu} |`,
     );
   };
 
@@ -83,7 +78,7 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
       [n(4_000), 1],
       [n(4_000), 100],
     ] as const) {
-      const [ours, theirs] = await compare([
+      const [ours, theirs] = await compareWithCpu(count, [
         () => measure(count, inFlight, (i) => store.get(features, keyAt(i))),
         () => measure(count, inFlight, (i) => raw.get(features.namespace, keyAt(i))),
       ]);
@@ -96,7 +91,7 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
       [large, n(12), '10,000'],
     ] as const) {
       expect((await raw.getAll(kind.namespace)).size).toBe((await store.getAll(kind)).size);
-      const [ours, theirs] = await compare([
+      const [ours, theirs] = await compareWithCpu(count, [
         () => measure(count, 1, () => store.getAll(kind)),
         () => measure(count, 1, () => raw.getAll(kind.namespace)),
       ]);
@@ -119,7 +114,7 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
       [n(3_000), 1, 100],
       [n(3_000), 100, 1000],
     ] as const) {
-      const [ours, theirs] = await compare([
+      const [ours, theirs] = await compareWithCpu(count, [
         () => {
           const base = next(count);
           return measure(count, inFlight, (i) => {
@@ -162,7 +157,7 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
         expect((await store.get(writes, 'hot'))?.version).toBe(base + count - 1);
         return sample;
       };
-      const [ours, theirs] = await compare([
+      const [ours, theirs] = await compareWithCpu(count, [
         writers(async (v) => {
           const r = await store.upsert(writes, 'hot', descriptor('hot', v));
           return { applied: r.applied, ...(r.current ? { current: r.current.version } : {}) };
@@ -176,7 +171,7 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
     // of 5,000 rows as arrays, NOTIFY, COMMIT.
     {
       const initItems = items('init', 10_000);
-      const [ours, theirs] = await compare([
+      const [ours, theirs] = await compareWithCpu(n(3), [
         () => measure(n(3), 1, () => store.init([{ kind: features, items: initItems }])),
         () => measure(n(3), 1, () => raw.init(features.namespace, initItems)),
       ]);
@@ -198,10 +193,10 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
       isPinned
         ? 'client pinned to CPU 0, every server process to CPU 1 (taskset -a -pc)'
         : 'NOT pinned (taskset missing or a single CPU)',
-      `${RUNS} alternating runs, medians; cells: ops/s (p50 ms / p99 ms)`,
+      `${RUNS} alternating runs, medians; cells: ops/s (p50 ms / p99 ms); client CPU: µs of this process's CPU time per call, Stowage / raw`,
       '',
-      '| operation | Stowage | raw pg | ratio | target |',
-      '|---|---|---|---|---|',
+      '| operation | Stowage | raw pg | ratio | target | client CPU µs/call |',
+      '|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
