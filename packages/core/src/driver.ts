@@ -10,6 +10,12 @@ export type {
   ResetChange,
   UpsertChange,
 } from './contract/ChangeFeed.js';
+export {
+  initMessage,
+  kindMessage,
+  readChangeMessage,
+  upsertMessage,
+} from './contract/changeMessage.js';
 export type { DataKind } from './contract/DataKind.js';
 export type {
   FullDataSet,

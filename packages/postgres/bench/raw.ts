@@ -1,6 +1,7 @@
 import type { KeyedItem } from '@stowage/core';
+import { initMessage } from '@stowage/core/driver';
 import type pg from 'pg';
-import { initPayload, upsertPayload } from '../src/feed/feedMessage.js';
+import { upsertPayload } from '../src/feed/feedMessage.js';
 import type { Statements } from '../src/store/statements.js';
 
 // The raw-pg baseline: the driver's own statements (same text, prepared under the same names on
@@ -107,7 +108,7 @@ export class RawPostgres {
       }
       await client.query({
         ...this.statements.notify,
-        values: [this.channel, initPayload(this.origin, namespace)],
+        values: [this.channel, initMessage(this.origin, namespace)],
       });
       await client.query('COMMIT');
     } catch (error) {

@@ -1,10 +1,10 @@
 import { cpus } from 'node:os';
 import { type DataStore, wrapDriver } from '@stowage/core';
+import { upsertMessage } from '@stowage/core/driver';
 import { createRedisDriver } from '@stowage/redis';
 import { Cluster } from 'ioredis';
 import { expect, it } from 'vitest';
 import { changeChannel } from '../src/feed/changeChannel.js';
-import { upsertMessage } from '../src/feed/feedMessage.js';
 import { COMPARE_AND_SET_LUA } from '../src/upsert/compareAndSetScript.js';
 import { flags, waitForLiveFeed } from './feedProbe.js';
 import { body, cell, compare, n, pin, RUNS } from './fixtures.js';

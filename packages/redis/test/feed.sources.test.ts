@@ -1,8 +1,12 @@
-import type { ChangeEvent } from '@stowage/core/driver';
+import {
+  type ChangeEvent,
+  initMessage,
+  readChangeMessage,
+  upsertMessage,
+} from '@stowage/core/driver';
 import { BehaviorSubject, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { ChangeSource } from '../src/feed/ChangeSource.js';
-import { eventOf, initMessage, upsertMessage } from '../src/feed/feedMessage.js';
 import { RedisChangeFeed } from '../src/feed/RedisChangeFeed.js';
 
 // The message codec and the composition of sources, without a server.
@@ -11,7 +15,7 @@ describe('the message of a write', () => {
   it('round-trips any key, and tells own writes from others', () => {
     for (const key of ['a', 'nul\u0000x', 'lone \ud800 surrogate', '😀'.repeat(2048), '"\\/']) {
       const message = upsertMessage('me', 'features', key, 9, true);
-      expect(eventOf(message, 'me')).toEqual({
+      expect(readChangeMessage(message, 'me')).toEqual({
         type: 'upsert',
         kind: { namespace: 'features' },
         key,
@@ -19,9 +23,9 @@ describe('the message of a write', () => {
         deleted: true,
         own: true,
       });
-      expect(eventOf(message, 'you')).toMatchObject({ key, own: false });
+      expect(readChangeMessage(message, 'you')).toMatchObject({ key, own: false });
     }
-    expect(eventOf(initMessage('me', 'segments'), 'you')).toEqual({
+    expect(readChangeMessage(initMessage('me', 'segments'), 'you')).toEqual({
       type: 'init',
       kind: { namespace: 'segments' },
       own: false,
@@ -38,7 +42,7 @@ describe('the message of a write', () => {
       '{"t":"u","o":"x","n":"features","v":1,"d":false}',
       '{"t":"z","o":"x","n":"features"}',
     ]) {
-      expect(eventOf(payload, 'me')).toEqual({ type: 'reset' });
+      expect(readChangeMessage(payload, 'me')).toEqual({ type: 'reset' });
     }
   });
 });

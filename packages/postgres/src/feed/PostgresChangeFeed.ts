@@ -1,4 +1,4 @@
-import type { ChangeEvent, ChangeFeed } from '@stowage/core/driver';
+import { type ChangeEvent, type ChangeFeed, readChangeMessage } from '@stowage/core/driver';
 import pg from 'pg';
 import {
   BehaviorSubject,
@@ -11,7 +11,6 @@ import {
   takeUntil,
 } from 'rxjs';
 import { toStowageError } from '../errors/toStowageError.js';
-import { eventOf } from './feedMessage.js';
 
 const RESET: ChangeEvent = { type: 'reset' };
 const noop = () => {};
@@ -88,7 +87,7 @@ export class PostgresChangeFeed implements ChangeFeed {
     client.on('end', () => this.lost(client));
     client.on('notification', ({ channel, payload }) => {
       if (this.client === client && channel === this.connection.channel && payload) {
-        this.events.next(eventOf(payload, this.connection.origin));
+        this.events.next(readChangeMessage(payload, this.connection.origin));
       }
     });
     try {

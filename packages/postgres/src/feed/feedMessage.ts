@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChangeEvent } from '@stowage/core/driver';
+import { kindMessage, upsertMessage } from '@stowage/core/driver';
 
 /**
  * The longest payload sent as it is: PostgreSQL refuses a NOTIFY payload of 8,000 bytes or more,
@@ -19,9 +19,9 @@ export function changeChannel(table: string, prefix: string): string {
 }
 
 /**
- * The payload of an upsert, the Redis driver's message format: compact JSON, one letter a field,
- * `{"t":"u","o":ORIGIN,"n":NAMESPACE,"k":KEY,"v":VERSION,"d":DELETED}`; over the size NOTIFY
- * carries, `{"t":"k","o":ORIGIN,"n":NAMESPACE}` (the reader refetches the kind).
+ * The payload of an upsert, in the message format every driver shares (`upsertMessage` of
+ * `@stowage/core/driver`); over the size NOTIFY carries, a kind message (the reader refetches
+ * the kind).
  */
 export function upsertPayload(
   origin: string,
@@ -30,41 +30,7 @@ export function upsertPayload(
   version: number,
   deleted: boolean,
 ): string {
-  const full = JSON.stringify({ t: 'u', o: origin, n: namespace, k: key, v: version, d: deleted });
+  const full = upsertMessage(origin, namespace, key, version, deleted);
   if (Buffer.byteLength(full, 'utf8') <= MAX_PAYLOAD_BYTES) return full;
-  return JSON.stringify({ t: 'k', o: origin, n: namespace });
-}
-
-/** The payload announcing that `init` replaced a kind: `{"t":"i","o":ORIGIN,"n":NAMESPACE}`. */
-export function initPayload(origin: string, namespace: string): string {
-  return JSON.stringify({ t: 'i', o: origin, n: namespace });
-}
-
-const RESET: ChangeEvent = { type: 'reset' };
-
-/** The event a payload stands for; one that cannot be read is a `reset`. */
-export function eventOf(payload: string, ownOrigin: string): ChangeEvent {
-  let message: unknown;
-  try {
-    message = JSON.parse(payload);
-  } catch {
-    return RESET;
-  }
-  if (typeof message !== 'object' || message === null) return RESET;
-  const { t, o, n, k, v, d } = message as Record<string, unknown>;
-  if (typeof n !== 'string') return RESET;
-  const own = o === ownOrigin;
-  if (t === 'i') return { type: 'init', kind: { namespace: n }, own };
-  if (t === 'k') return { type: 'kind', kind: { namespace: n } };
-  if (t === 'u' && typeof k === 'string' && typeof d === 'boolean' && Number.isSafeInteger(v)) {
-    return {
-      type: 'upsert',
-      kind: { namespace: n },
-      key: k,
-      version: v as number,
-      deleted: d,
-      own,
-    };
-  }
-  return RESET;
+  return kindMessage(origin, namespace);
 }

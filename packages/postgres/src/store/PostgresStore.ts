@@ -3,6 +3,7 @@ import { type DataKind, StowageError, StowageSerializationError } from '@stowage
 import {
   closedError,
   type FullDataSet,
+  initMessage,
   parseStoredString,
   type SerializedItemDescriptor,
   toStoredString,
@@ -15,7 +16,7 @@ import {
 import pg from 'pg';
 import type { PostgresSettings } from '../connection/postgresSettings.js';
 import { isRetryable, type OperationEffect, toStowageError } from '../errors/toStowageError.js';
-import { changeChannel, initPayload, upsertPayload } from '../feed/feedMessage.js';
+import { changeChannel, upsertPayload } from '../feed/feedMessage.js';
 import { PostgresChangeFeed } from '../feed/PostgresChangeFeed.js';
 import type { PostgresDataStore } from '../PostgresDataStore.js';
 import { ensureLayout } from './ensureLayout.js';
@@ -68,7 +69,7 @@ export class PostgresStore implements PostgresDataStore {
     await initTransaction(this.pool, this.statements, {
       prefix: this.settings.prefix,
       allData,
-      payload: (namespace) => initPayload(this.origin, namespace),
+      payload: (namespace) => initMessage(this.origin, namespace),
       channel: this.channel,
       maxAttempts: this.settings.maxAttempts,
       fail: (error, effect) => this.failure(error, 'init', effect),

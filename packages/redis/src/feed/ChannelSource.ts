@@ -1,8 +1,7 @@
-import type { ChangeEvent } from '@stowage/core/driver';
+import { type ChangeEvent, readChangeMessage } from '@stowage/core/driver';
 import { BehaviorSubject, defer, distinctUntilChanged, type Observable, Subject } from 'rxjs';
 import type { ChangeSource } from './ChangeSource.js';
 import type { ChannelSubscription, Subscribe } from './ChannelSubscription.js';
-import { eventOf } from './feedMessage.js';
 
 const RESET: ChangeEvent = { type: 'reset' };
 
@@ -49,7 +48,8 @@ export class ChannelSource implements ChangeSource {
     this.subscription = this.subscribe({
       message: (payload) => {
         // An empty message announces nothing: `stowage doctor` sends one to probe the right to.
-        if (!this.closed && payload !== '') this.events.next(eventOf(payload, this.origin));
+        if (!this.closed && payload !== '')
+          this.events.next(readChangeMessage(payload, this.origin));
       },
       subscribed: () => {
         if (this.closed) return;

@@ -11,6 +11,7 @@ import {
 import {
   parseStoredString,
   toStoredString,
+  upsertMessage,
   validateKey,
   validateKind,
   validateUpsert,
@@ -24,7 +25,6 @@ import { DurableWrites } from '../durability/DurableWrites.js';
 import { toStowageError } from '../errors/toStowageError.js';
 import { ChannelSource } from '../feed/ChannelSource.js';
 import { changeChannel } from '../feed/changeChannel.js';
-import { upsertMessage } from '../feed/feedMessage.js';
 import { withPublishRule } from '../feed/feedRefusals.js';
 import { storeTracker } from '../feed/foreignWrites/storeTracker.js';
 import { RedisChangeFeed } from '../feed/RedisChangeFeed.js';

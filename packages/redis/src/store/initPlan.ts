@@ -1,13 +1,13 @@
 import type { FullDataSet, KeyedItem } from '@stowage/core';
 import {
   forEachYielding,
+  initMessage,
   toStoredString,
   validateFullDataSet,
   validateUpsert,
 } from '@stowage/core/driver';
 import { type Cluster, Command } from 'ioredis';
 import { slotRedirection } from '../errors/toStowageError.js';
-import { initMessage } from '../feed/feedMessage.js';
 import type { RedisClient } from '../topology/RedisTopology.js';
 import { EncodedCommand, HsetEncoder } from './EncodedCommand.js';
 import type { RedisKeys } from './redisKeys.js';
