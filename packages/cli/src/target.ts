@@ -9,6 +9,7 @@ import {
 } from '@stowage/core';
 import { validateKind } from '@stowage/core/driver';
 import { memoryDriverDefinition } from '@stowage/memory';
+import { postgresDriverDefinition } from '@stowage/postgres';
 import {
   type RedisAccess,
   type RedisDriverOptions,
@@ -21,7 +22,10 @@ import { CliError, ExitCode } from './exitCodes.js';
 export interface TargetFlags {
   /** A JSON configuration file (as STOWAGE_CONFIG_FILE). */
   readonly config?: string | undefined;
-  /** A Redis URL or connection string: selects the redis driver. */
+  /**
+   * A Redis URL or connection string: selects the redis driver; a `postgres://` or
+   * `postgresql://` URL selects the postgres driver.
+   */
   readonly url?: string | undefined;
   /** The store's prefix. */
   readonly prefix?: string | undefined;
@@ -34,7 +38,14 @@ export interface TargetFlags {
  * directly (the same definitions core would import by name), so that they load wherever the
  * command line runs, inside a test worker too.
  */
-const drivers: ReadonlyArray<DriverDefinition> = [memoryDriverDefinition, redisDriverDefinition];
+const drivers: ReadonlyArray<DriverDefinition> = [
+  memoryDriverDefinition,
+  redisDriverDefinition,
+  postgresDriverDefinition,
+];
+
+/** A URL of PostgreSQL (the scheme libpq and `pg` accept); any other names Redis. */
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
 /** A validated store configuration and the ways to reach it. */
 export interface Target {
@@ -55,7 +66,10 @@ export interface Target {
  */
 export async function loadTarget(flags: TargetFlags, environment = true): Promise<Target> {
   const input: Record<string, unknown> = {};
-  if (flags.url !== undefined || flags.mode !== undefined) {
+  if (flags.url !== undefined && POSTGRES_URL.test(flags.url)) {
+    input.driver = 'postgres';
+    input.postgres = { url: flags.url };
+  } else if (flags.url !== undefined || flags.mode !== undefined) {
     input.driver = 'redis';
     input.redis = {
       ...(flags.url === undefined ? {} : { url: flags.url }),
@@ -81,8 +95,8 @@ export async function loadTarget(flags: TargetFlags, environment = true): Promis
 }
 
 /**
- * A side of `copy`: a config file when a file of that name exists, else a Redis URL or connection
- * string. The environment applies to neither side.
+ * A side of `copy`: a config file when a file of that name exists, else a PostgreSQL URL, or a
+ * Redis URL or connection string. The environment applies to neither side.
  */
 export function loadSide(location: string, prefix: string | undefined): Promise<Target> {
   const isFile = !location.includes('://') && existsSync(location);

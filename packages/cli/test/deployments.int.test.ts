@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTableSql } from '@stowage/postgres';
 import {
   leasePortBlock,
   type PortBlockLease,
@@ -8,6 +9,7 @@ import {
   type RedisServer,
   type SentinelGroup,
   startCluster,
+  startPostgresServer,
   startRedisServer,
   startSentinelGroup,
 } from '@stowage/testing';
@@ -245,6 +247,37 @@ describe('doctor on a cluster, Sentinel and TLS', () => {
       initialized: true,
       kinds: [{ kind: 'features', items: 1, tombstones: 1 }],
     });
+  });
+
+  it('copy moves the store from Redis into PostgreSQL, which reads it back identically', async () => {
+    const postgres = await startPostgresServer();
+    try {
+      // The app's role may not run DDL: the table is made once, from the README's statement.
+      await postgres.query(createTableSql('public.stowage_items'));
+      const run = await stowage([
+        'copy',
+        '--from',
+        appUrl(),
+        '--from-prefix',
+        'app',
+        '--to',
+        postgres.url,
+        '--to-prefix',
+        'moved',
+        '--json',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout + run.stderr).not.toContain(postgres.password);
+      expect(JSON.parse(run.stdout)).toMatchObject({ kinds: 1, records: 2, verified: true });
+      const [from, to] = await Promise.all([
+        stowage(['export', '-u', appUrl(), '-p', 'app']),
+        stowage(['export', '-u', postgres.url, '-p', 'moved']),
+      ]);
+      expect(to.code, to.stderr).toBe(0);
+      expect(to.stdout).toBe(from.stdout);
+    } finally {
+      await postgres.stop();
+    }
   });
 
   it('names the shard of the store slot, and reports an uncovered slot (exit 2)', async () => {
