@@ -52,3 +52,4 @@ export { closedError } from './errors/closedError.js';
 export { redactSecrets, redactText } from './errors/redactSecrets.js';
 export { isUnavailabilityCode } from './errors/StoreErrorCode.js';
 export type { ConfigIssue } from './errors/StowageConfigError.js';
+export { socketFailureCode } from './errors/socketFailureCode.js';

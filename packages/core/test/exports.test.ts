@@ -50,6 +50,7 @@ describe('the public surface', () => {
       'readChangeMessage',
       'redactSecrets',
       'redactText',
+      'socketFailureCode',
       'toStoredString',
       'upsertMessage',
       'validateDescriptor',

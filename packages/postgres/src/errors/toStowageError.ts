@@ -1,5 +1,5 @@
-import { type StoreErrorCode, StowageError } from '@stowage/core';
-import { redactSecrets, redactText } from '@stowage/core/driver';
+import { StoreErrorCode, StowageError } from '@stowage/core';
+import { redactSecrets, redactText, socketFailureCode } from '@stowage/core/driver';
 
 /** Whether an operation could change data: decides "timeout" against "outcome unknown". */
 export type OperationEffect = 'read' | 'write';
@@ -33,30 +33,6 @@ const UNAVAILABLE_STATES = new Set([
   '08004',
 ]);
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-const TLS_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'EPROTO',
-]);
 /** pg's own failures, told apart by their text (callers of Stowage never see this matching). */
 const NOT_SENT_TEXTS = [
   'timeout exceeded when trying to connect',
@@ -75,7 +51,7 @@ function codeOf(error: unknown, effect: OperationEffect): StoreErrorCode {
   // A server that requires TLS refuses a plain connection in pg_hba terms ("no encryption").
   if (
     TLS_TEXTS.some((part) => text.includes(part)) ||
-    (typeof code === 'string' && TLS_CODES.has(code))
+    socketFailureCode(code) === StoreErrorCode.Tls
   ) {
     return 'tls';
   }
@@ -83,7 +59,7 @@ function codeOf(error: unknown, effect: OperationEffect): StoreErrorCode {
     if (AUTH_STATES.has(code)) return 'auth';
     if (PERMISSION_STATES.has(code)) return 'permission';
     if (code === CANCELLED) return effect === 'write' ? 'outcome-unknown' : 'timeout';
-    if (UNAVAILABLE_STATES.has(code) || CONNECTION_CODES.has(code)) {
+    if (UNAVAILABLE_STATES.has(code) || socketFailureCode(code) === StoreErrorCode.Connection) {
       // A write cut off by a shutdown was sent: it may have committed.
       return effect === 'write' && code.startsWith('57P0') ? 'outcome-unknown' : 'connection';
     }

@@ -1,5 +1,5 @@
 import { StoreErrorCode, StowageError } from '@stowage/core';
-import { redactSecrets, redactText } from '@stowage/core/driver';
+import { redactSecrets, redactText, socketFailureCode } from '@stowage/core/driver';
 
 /**
  * Whether an operation could change data, so whether a command of it that was sent and went
@@ -24,37 +24,7 @@ export const TIMED_OUT = 'Command timed out';
 const AFTER_SEND = ['Command aborted due to connection close'];
 const AFTER_SEND_NAMES = ['MaxRetriesPerRequestError', 'AbortError'];
 
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ENETDOWN',
-]);
-
 // OpenSSL verification results as Node reports them (err.code), plus Node's own TLS codes.
-const TLS_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_REVOKED',
-  'INVALID_CA',
-  'HOSTNAME_MISMATCH',
-  'EPROTO',
-]);
 
 /** Redis error replies that mean "the server cannot serve this right now". */
 const UNAVAILABLE_REPLIES = new Set([
@@ -176,11 +146,8 @@ export function classifyError(error: unknown, effect: OperationEffect): StoreErr
   if (AFTER_SEND.includes(message) || AFTER_SEND_NAMES.includes(String(fields.name))) {
     return effect === 'read' ? StoreErrorCode.Connection : StoreErrorCode.OutcomeUnknown;
   }
-  const code = typeof fields.code === 'string' ? fields.code : '';
-  if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
-    return StoreErrorCode.Tls;
-  }
-  if (CONNECTION_CODES.has(code)) return StoreErrorCode.Connection;
+  const socket = socketFailureCode(fields.code);
+  if (socket !== undefined) return socket;
   // "Connection is closed.", "Stream isn't writeable ...": refused before anything was sent.
   if (/connection is closed|stream isn't writeable|not connected/i.test(message)) {
     return StoreErrorCode.Connection;
