@@ -1,5 +1,4 @@
 import { type DataStore, StoreErrorCode, StowageError } from '@stowage/core';
-import type { ChangeEvent } from '@stowage/core/driver';
 import { type RedisCluster, startCluster } from '@stowage/testing';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -9,7 +8,8 @@ import { clusterPrefix } from '../src/topology/keySlot.js';
 import { adminClient } from './support/adminClient.js';
 import { primaries, storeSlot } from './support/clusterFaults.js';
 import { type FeedRecorder, isReset, recordFeed, upsertOf } from './support/feedRecorder.js';
-import { features, item, segments } from './support/items.js';
+import { expectWritesAnnounced, writeEventually } from './support/feedScenarios.js';
+import { features, item } from './support/items.js';
 import { SCRIPT_COMMANDS } from './support/minimalAcl.js';
 import { poolAfterGap, poolBeforeGap } from './support/pool.js';
 import { clusterAdmin } from './support/topologyServers.js';
@@ -51,19 +51,6 @@ function open(prefix: string, options: RedisDriverOptions = {}): RedisDataStore 
   return store;
 }
 
-/** Writes `key` at `version` until the store reaches the slot's owner, for at most `ms`. */
-async function writeEventually(store: RedisDataStore, key: string, version: number, ms: number) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await store.upsert(features, key, item(key, version));
-    } catch (error) {
-      if (Date.now() > end) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
-
 /** After a gap: live false, then live with a reset, and a write made afterwards is seen. */
 async function expectRecovery(
   feed: FeedRecorder,
@@ -100,30 +87,7 @@ for (const [name, options] of [
 ] as const) {
   it(`upserts, tombstones and init are announced with their versions (${name})`, async () => {
     const prefix = `cluster-${name.replace(/\W+/g, '-')}`;
-    const writer = open(prefix, options);
-    const reader = open(prefix);
-    const mine = recordFeed(writer.changeFeed);
-    const theirs = recordFeed(reader.changeFeed);
-    await mine.untilLive(BOUND_MS);
-    await theirs.untilLive(BOUND_MS);
-    await writer.init([
-      { kind: features, items: [] },
-      { kind: segments, items: [] },
-    ]);
-    await writer.upsert(features, 'a', item('a', 1));
-    await writer.upsert(features, 'a', { version: 2, deleted: true });
-    const expected = (own: boolean): ChangeEvent[] => [
-      { type: 'init', kind: features, own },
-      { type: 'init', kind: segments, own },
-      { type: 'upsert', kind: features, key: 'a', version: 1, deleted: false, own },
-      { type: 'upsert', kind: features, key: 'a', version: 2, deleted: true, own },
-    ];
-    await mine.until(() => mine.events.length >= 4, BOUND_MS, 'four events');
-    await theirs.until(() => theirs.events.length >= 4, BOUND_MS, 'four events');
-    expect(mine.events).toEqual(expected(true));
-    expect(theirs.events).toEqual(expected(false));
-    mine.stop();
-    theirs.stop();
+    await expectWritesAnnounced(open(prefix, options), open(prefix), BOUND_MS);
   });
 }
 

@@ -1,10 +1,10 @@
 import type { DataStore } from '@stowage/core';
-import type { ChangeEvent } from '@stowage/core/driver';
 import { type SentinelGroup, startSentinelGroup } from '@stowage/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import { createRedisDriver, type RedisDataStore, type RedisDriverOptions } from '../src/index.js';
 import { isReset, recordFeed, upsertOf } from './support/feedRecorder.js';
-import { features, item, segments } from './support/items.js';
+import { expectWritesAnnounced, writeEventually } from './support/feedScenarios.js';
+import { features, item } from './support/items.js';
 import { waitForReplicaInSync } from './support/nodeState.js';
 import { poolAfterGap, poolBeforeGap } from './support/pool.js';
 
@@ -60,30 +60,7 @@ for (const [name, options] of [
 ] as const) {
   it(`upserts, tombstones and init are announced with their versions (${name})`, async () => {
     const prefix = `sentinel-${name.replace(/\W+/g, '-')}`;
-    const writer = open(prefix, options);
-    const reader = open(prefix);
-    const mine = recordFeed(writer.changeFeed);
-    const theirs = recordFeed(reader.changeFeed);
-    await mine.untilLive(BOUND_MS);
-    await theirs.untilLive(BOUND_MS);
-    await writer.init([
-      { kind: features, items: [] },
-      { kind: segments, items: [] },
-    ]);
-    await writer.upsert(features, 'a', item('a', 1));
-    await writer.upsert(features, 'a', { version: 2, deleted: true });
-    const expected = (own: boolean): ChangeEvent[] => [
-      { type: 'init', kind: features, own },
-      { type: 'init', kind: segments, own },
-      { type: 'upsert', kind: features, key: 'a', version: 1, deleted: false, own },
-      { type: 'upsert', kind: features, key: 'a', version: 2, deleted: true, own },
-    ];
-    await mine.until(() => mine.events.length >= 4, BOUND_MS, 'four events');
-    await theirs.until(() => theirs.events.length >= 4, BOUND_MS, 'four events');
-    expect(mine.events).toEqual(expected(true));
-    expect(theirs.events).toEqual(expected(false));
-    mine.stop();
-    theirs.stop();
+    await expectWritesAnnounced(open(prefix, options), open(prefix), BOUND_MS);
   });
 }
 
@@ -122,16 +99,7 @@ it('kill -9 of the primary: live false, then a reset and events from the new pri
   );
   const resetAt = feed.indexOf(isReset);
   // The writer reaches the new primary by itself; a write in the gap may fail typed.
-  const end = Date.now() + FAILOVER_BOUND_MS;
-  for (;;) {
-    try {
-      await writer.upsert(features, 'after', item('after', 1));
-      break;
-    } catch (error) {
-      if (Date.now() > end) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
+  await writeEventually(writer, 'after', 1, FAILOVER_BOUND_MS);
   await feed.until(
     () => feed.indexOf(upsertOf('after', 1), resetAt) > resetAt,
     BOUND_MS,
