@@ -149,7 +149,12 @@ it('kill -9 of the primary: nothing lost; attached confirms again once the promo
       await group.waitForNewPrimary(old.port);
     },
   );
-  for (const label of ['control', 'fixed', 'attached']) {
+  // The control's loss is reported, not asserted: without WAIT, Redis promises nothing across a
+  // kill -9. On a quiet machine it loses nothing (the replicas are microseconds behind), but on a
+  // loaded one a replica can fall behind, or a failover can time out (failover-timeout 3 s) and
+  // a second one promote another replica, dropping what the first promoted node acknowledged alone
+  // (a CI run lost 14,466 of the control's writes that way). The durable rules lose none either way.
+  for (const label of ['fixed', 'attached']) {
     expect(get(figures, label).lost, label).toBe(0);
   }
   const attached = get(figures, 'attached');
