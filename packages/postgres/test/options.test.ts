@@ -65,6 +65,33 @@ describe('options of the postgres driver', () => {
     expect(settings.secrets).toContain('p@ss');
   });
 
+  it('refuse URLs whose settings the driver would not follow, naming the parameter', () => {
+    const problems = (url: string) => {
+      const result = validatePostgresOptions({ url });
+      return result.ok ? [] : result.issues.map((issue) => `${issue.path}: ${issue.message}`);
+    };
+    const base = 'postgresql://app:hunter2@db/app';
+    for (const mode of ['prefer', 'allow']) {
+      expect(problems(`${base}?sslmode=${mode}`)).toEqual([
+        expect.stringMatching(new RegExp(`^url: sslmode=${mode} falls back to a plain`)),
+      ]);
+    }
+    expect(problems(`${base}?sslmode=no-verify`)).toEqual([
+      expect.stringContaining('an sslmode the driver does not know'),
+    ]);
+    expect(problems(`${base}?sslmode=require&sslrootcert=/ca.pem&connect_timeout=3`)).toEqual([
+      expect.stringContaining('(sslrootcert, connect_timeout)'),
+    ]);
+    expect(problems('postgresql://app:%ZZ@db/app')).toEqual([
+      expect.stringContaining('malformed percent-encoding'),
+    ]);
+    expect(problems('postgresql://app:hunter2@db/%E0%A4%A')).toHaveLength(1);
+    for (const mode of ['disable', 'require', 'verify-ca', 'verify-full']) {
+      expect(problems(`${base}?sslmode=${mode}`), mode).toEqual([]);
+    }
+    expect(JSON.stringify(problems(`${base}?sslrootcert=x`))).not.toContain('hunter2');
+  });
+
   it('refuse a prefix or a pool in the configuration section', () => {
     const result = postgresDriverDefinition.validateOptions({ prefix: 'p' });
     expect(result.ok).toBe(false);

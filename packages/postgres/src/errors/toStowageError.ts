@@ -41,7 +41,13 @@ const NOT_SENT_TEXTS = [
 ];
 const READ_TIMEOUT = 'Query read timeout';
 const TERMINATED = 'Connection terminated';
-const TLS_TEXTS = ['The server does not support SSL connections', 'no encryption'];
+const TLS_TEXTS = [
+  'The server does not support SSL connections',
+  'no encryption',
+  // pg_hba's clientcert: the server asked for a client certificate (28000, told apart from a
+  // refused password since the fix is a TLS setting: tls.cert and tls.key).
+  'requires a valid client certificate',
+];
 
 /** The code an error of pg, of Node or of the server stands for. */
 function codeOf(error: unknown, effect: OperationEffect): StoreErrorCode {

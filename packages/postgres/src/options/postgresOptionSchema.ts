@@ -20,13 +20,48 @@ const table = text.refine(
     value.split('.').length <= 2 && value.split('.').every((part) => IDENTIFIER.test(part)),
   'must be `table` or `schema.table`, each a plain identifier ([A-Za-z_][A-Za-z0-9_]*, 63 at most)',
 );
-const url = text.refine((value) => {
+/** The `sslmode` values the driver follows, and what each means here. */
+export const SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+
+/**
+ * What is wrong with a connection URL, or undefined. Messages name parameters, never values
+ * (the URL may carry a password), except `sslmode`'s, which is one of a known few.
+ */
+export function urlProblem(value: string): string | undefined {
+  let parsed: URL;
   try {
-    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+    parsed = new URL(value);
   } catch {
-    return false;
+    return 'must be a postgres:// or postgresql:// URL';
   }
-}, 'must be a postgres:// or postgresql:// URL');
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+    return 'must be a postgres:// or postgresql:// URL';
+  }
+  for (const part of [parsed.username, parsed.password, parsed.pathname]) {
+    try {
+      decodeURIComponent(part);
+    } catch {
+      return 'has a malformed percent-encoding in its user, password or database';
+    }
+  }
+  const others = [...parsed.searchParams.keys()].filter((name) => name !== 'sslmode');
+  if (others.length > 0) {
+    return `has parameters the driver does not read (${[...new Set(others)].join(', ')}): only sslmode is read from the URL; give the rest as options (tls.ca, connectTimeoutMs...)`;
+  }
+  const mode = parsed.searchParams.get('sslmode');
+  if (mode === 'prefer' || mode === 'allow') {
+    return `sslmode=${mode} falls back to a plain connection when TLS fails, which the driver never does silently: use sslmode=verify-full (or require) for TLS, or sslmode=disable`;
+  }
+  if (mode !== null && !(SSL_MODES as ReadonlyArray<string>).includes(mode)) {
+    return `has an sslmode the driver does not know: use one of ${SSL_MODES.join(', ')}`;
+  }
+  return undefined;
+}
+
+const url = text.superRefine((value, ctx) => {
+  const problem = urlProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 const prefix = z.string().superRefine((value, ctx) => {
   const problem = prefixProblem(value);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
