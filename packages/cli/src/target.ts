@@ -9,7 +9,12 @@ import {
 } from '@stowage/core';
 import { validateKind } from '@stowage/core/driver';
 import { memoryDriverDefinition } from '@stowage/memory';
-import { postgresDriverDefinition } from '@stowage/postgres';
+import {
+  type PostgresAccess,
+  type PostgresDriverOptions,
+  postgresAccess,
+  postgresDriverDefinition,
+} from '@stowage/postgres';
 import {
   type RedisAccess,
   type RedisDriverOptions,
@@ -54,6 +59,8 @@ export interface Target {
   readonly description: string;
   /** Set for the redis driver: its resolved connection settings and clients. */
   readonly redis: RedisAccess | undefined;
+  /** Set for the postgres driver: where its server is and how it is reached. */
+  readonly postgres: PostgresAccess | undefined;
   /** A new bare driver (no cache, no status tracking): tools see the backend as it is. */
   open(): PersistentDataStore;
 }
@@ -86,10 +93,15 @@ export async function loadTarget(flags: TargetFlags, environment = true): Promis
     config.driver === 'redis'
       ? redisAccess({ ...(config.driverOptions as RedisDriverOptions), prefix: config.prefix })
       : undefined;
+  const postgres =
+    config.driver === 'postgres'
+      ? postgresAccess(config.driverOptions as PostgresDriverOptions)
+      : undefined;
   return {
     config,
     redis,
-    description: describe(config, redis),
+    postgres,
+    description: describe(config, redis, postgres),
     open: () => config.createDriver(),
   };
 }
@@ -103,7 +115,21 @@ export function loadSide(location: string, prefix: string | undefined): Promise<
   return loadTarget(isFile ? { config: location, prefix } : { url: location, prefix }, false);
 }
 
-function describe(config: StowageConfig, redis: RedisAccess | undefined): string {
+function describe(
+  config: StowageConfig,
+  redis: RedisAccess | undefined,
+  postgres: PostgresAccess | undefined,
+): string {
+  if (postgres !== undefined) {
+    const how = [
+      postgres.tls ? 'TLS' : 'no TLS',
+      postgres.user === undefined ? undefined : `user ${postgres.user}`,
+      postgres.hasPassword ? 'password' : 'no password',
+      postgres.clientCertificate ? 'client certificate' : undefined,
+    ].filter((part) => part !== undefined);
+    const database = postgres.database === undefined ? '' : `/${postgres.database}`;
+    return `postgres ${postgres.host}:${postgres.port}${database} (${how.join(', ')}), table ${postgres.table}, prefix "${config.prefix}"`;
+  }
   if (redis === undefined) return `${config.driver}, prefix "${config.prefix}"`;
   const where = redis.endpoints.map(({ host, port }) => `${host}:${port}`).join(',');
   const how = [

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { POSTGRES_TRANSPORT } from '../src/doctor/addressRule.js';
 import { isLoopbackHost, transportFinding } from '../src/index.js';
 
 // Test servers bind loopback only, so the rule for other addresses is checked here, without I/O.
@@ -53,6 +54,14 @@ describe('the transport rule of stowage doctor', () => {
     expect(transportFinding(['redis.internal'], false, true)).toMatchObject({
       status: 'warning',
       fix: 'require a password (requirepass or an ACL user)',
+    });
+  });
+  it("names the fix in PostgreSQL's terms for a PostgreSQL server", () => {
+    expect(transportFinding(['db.internal'], false, false, POSTGRES_TRANSPORT)).toEqual({
+      check: 'transport',
+      status: 'warning',
+      detail: 'no password and no TLS on db.internal, which is not a loopback address',
+      fix: 'require a password (scram-sha-256 in pg_hba.conf) or a client certificate and turn on TLS (sslmode=verify-full, or tls.enabled)',
     });
   });
 });

@@ -1,3 +1,4 @@
+export { type PostgresAccess, postgresAccess } from './connection/postgresAccess.js';
 export { createPostgresDriver } from './createPostgresDriver.js';
 export { changeChannel } from './feed/feedMessage.js';
 export { createTableSql, grantSql } from './layout/tableLayout.js';

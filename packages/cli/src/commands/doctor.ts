@@ -1,5 +1,6 @@
 import { connectionFindings } from '../doctor/connectionFindings.js';
 import { type Finding, finding, type Status } from '../doctor/Finding.js';
+import { postgresFindings } from '../doctor/postgresFindings.js';
 import { type RedisCheckFlags, redisFindings } from '../doctor/redisFindings.js';
 import { storeFindings } from '../doctor/storeFindings.js';
 import { ExitCode } from '../exitCodes.js';
@@ -29,15 +30,19 @@ export async function doctor(
   const findings = await withStore(target, async (store) => {
     const connection = await connectionFindings(store, target);
     if (!connection.connected) return connection.findings;
-    const redis =
-      target.redis === undefined ? [] : await redisFindings(target, target.redis, flags);
+    const driver =
+      target.redis !== undefined
+        ? await redisFindings(target, target.redis, flags)
+        : target.postgres !== undefined
+          ? await postgresFindings(store, target.postgres)
+          : [];
     let stored: Finding[];
     try {
       stored = await storeFindings(store, flags.kinds);
     } catch (error) {
       stored = [finding('store', 'error', (error as Error).message)];
     }
-    return [...connection.findings, ...redis, ...stored];
+    return [...connection.findings, ...driver, ...stored];
   });
   const count = (status: Status) => findings.filter((f) => f.status === status).length;
   const exit = findings.reduce<ExitCode>(

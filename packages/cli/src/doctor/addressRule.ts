@@ -16,6 +16,24 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** What to tell the operator to turn on, in the terms of one backend. */
+export interface TransportAdvice {
+  readonly password: string;
+  readonly tls: string;
+}
+
+/** Redis's terms (the default). */
+export const REDIS_TRANSPORT: TransportAdvice = {
+  password: 'require a password (requirepass or an ACL user)',
+  tls: 'turn on TLS (rediss://, ssl=True)',
+};
+
+/** PostgreSQL's terms. */
+export const POSTGRES_TRANSPORT: TransportAdvice = {
+  password: 'require a password (scram-sha-256 in pg_hba.conf) or a client certificate',
+  tls: 'turn on TLS (sslmode=verify-full, or tls.enabled)',
+};
+
 /**
  * The transport check: a server off loopback without a password or without TLS is reachable by
  * anyone on its network, or readable on the wire. Vendors' guides recommend both.
@@ -24,6 +42,7 @@ export function transportFinding(
   hosts: ReadonlyArray<string>,
   hasPassword: boolean,
   tls: boolean,
+  advice: TransportAdvice = REDIS_TRANSPORT,
 ): Finding {
   const exposed = hosts.filter((host) => !isLoopbackHost(host));
   if (exposed.length === 0) {
@@ -37,6 +56,8 @@ export function transportFinding(
     'transport',
     'warning',
     `${missing.join(' and ')} on ${exposed.join(', ')}, which is not a loopback address`,
-    `${hasPassword ? '' : 'require a password (requirepass or an ACL user) '}${!hasPassword && !tls ? 'and ' : ''}${tls ? '' : 'turn on TLS (rediss://, ssl=True)'}`.trim(),
+    [hasPassword ? undefined : advice.password, tls ? undefined : advice.tls]
+      .filter((part) => part !== undefined)
+      .join(' and '),
   );
 }
