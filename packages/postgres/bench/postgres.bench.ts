@@ -52,6 +52,21 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
     PREFIX,
     changeChannel(QUOTED_TABLE, PREFIX),
   );
+  // The same, with the timeouts the driver sets on every connection (its defaults): what a user
+  // of raw pg pays for not hanging on a frozen server. pg arms a timer per query for the second.
+  const timedPool = new pg.Pool({
+    connectionString: server.url,
+    max: POOL_SIZE,
+    statement_timeout: 5_000,
+    query_timeout: 5_250,
+  });
+  timedPool.on('error', () => {});
+  const rawTimed = new RawPostgres(
+    timedPool,
+    statementsFor(QUOTED_TABLE),
+    PREFIX,
+    changeChannel(QUOTED_TABLE, PREFIX),
+  );
   const rows: string[] = [];
   const report = (name: string, subject: CpuSample, baseline: CpuSample, target: string) => {
     const ratio = subject.opsPerSecond / baseline.opsPerSecond;
@@ -81,11 +96,13 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
       [n(4_000), 1],
       [n(4_000), 100],
     ] as const) {
-      const [ours, theirs] = await compareWithCpu(count, [
+      const [ours, theirs, timed] = await compareWithCpu(count, [
         () => measure(count, inFlight, (i) => store.get(features, keyAt(i))),
         () => measure(count, inFlight, (i) => raw.get(features.namespace, keyAt(i))),
+        () => measure(count, inFlight, (i) => rawTimed.get(features.namespace, keyAt(i))),
       ]);
       report(`get, ${inFlight} in flight`, ours!, theirs!, '≥ 0.9x');
+      report(`get, ${inFlight} in flight, raw pg with the same timeouts`, ours!, timed!, '-');
     }
 
     // getAll: every row of the kind; JSON.parse of every item.
@@ -184,6 +201,7 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
   } finally {
     await store.close();
     await pool.end();
+    await timedPool.end();
     await server.stop();
   }
 
