@@ -42,31 +42,28 @@ it('benchmarks the PostgreSQL driver beside raw pg', async () => {
     createTables: true,
     poolSize: POOL_SIZE,
   });
-  const pool = new pg.Pool({ connectionString: server.url, max: POOL_SIZE });
-  // A connection the server ends while the pool closes (the server stops right after) is reported
-  // on the pool; the driver ignores those too, and without a listener it would be an uncaught error.
-  pool.on('error', () => {});
-  const raw = new RawPostgres(
-    pool,
-    statementsFor(QUOTED_TABLE),
-    PREFIX,
-    changeChannel(QUOTED_TABLE, PREFIX),
-  );
+  /** A pool of raw pg running the driver's statements; `config` adds to pg's defaults. */
+  const rawOn = (config: pg.PoolConfig = {}) => {
+    const pool = new pg.Pool({ connectionString: server.url, max: POOL_SIZE, ...config });
+    // A connection the server ends while the pool closes (the server stops right after) is
+    // reported on the pool; the driver ignores those too, and without a listener it would be an
+    // uncaught error.
+    pool.on('error', () => {});
+    const raw = new RawPostgres(
+      pool,
+      statementsFor(QUOTED_TABLE),
+      PREFIX,
+      changeChannel(QUOTED_TABLE, PREFIX),
+    );
+    return { pool, raw };
+  };
+  const { pool, raw } = rawOn();
   // The same, with the timeouts the driver sets on every connection (its defaults): what a user
   // of raw pg pays for not hanging on a frozen server. pg arms a timer per query for the second.
-  const timedPool = new pg.Pool({
-    connectionString: server.url,
-    max: POOL_SIZE,
+  const { pool: timedPool, raw: rawTimed } = rawOn({
     statement_timeout: 5_000,
     query_timeout: 5_250,
   });
-  timedPool.on('error', () => {});
-  const rawTimed = new RawPostgres(
-    timedPool,
-    statementsFor(QUOTED_TABLE),
-    PREFIX,
-    changeChannel(QUOTED_TABLE, PREFIX),
-  );
   const rows: string[] = [];
   const report = (name: string, subject: CpuSample, baseline: CpuSample, target: string) => {
     const ratio = subject.opsPerSecond / baseline.opsPerSecond;
